@@ -1,0 +1,1 @@
+//! SIP transactions and dialogs.

@@ -1,1 +1,302 @@
-fn main() {}
+//! callctl: the binary. Reads the configuration, starts one shard thread per core (each with
+//! its engine and Lua state), the UDP receive threads, the TCP tasks, the EDR writer, and
+//! handles SIGHUP (script reload) and SIGTERM/SIGINT (graceful shutdown).
+
+mod config;
+mod edr;
+mod shard;
+mod transport;
+
+use std::net::UdpSocket;
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use callctl_service::RuntimeConfig;
+use callctl_sip::message::Limits;
+use callctl_sip::Transport;
+use clap::{Parser, Subcommand};
+
+use crate::config::Config;
+use crate::shard::{Outbound, ShardInput, ShardSetup};
+use crate::transport::Dispatch;
+
+#[derive(Parser)]
+#[command(name = "callctl", version, about = "Programmable call-control server (SIP B2BUA with Lua service logic)")]
+struct Cli {
+    /// Configuration file (TOML). Without it the built-in configuration is used.
+    #[arg(short, long, global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Cmd>,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Run the server (the default).
+    Run,
+    /// Check the configuration and compile every triggered script, then exit.
+    CheckConfig,
+    /// Print the built-in configuration (a documented reference of every setting).
+    PrintConfig,
+}
+
+fn load_config(path: &Option<PathBuf>) -> Result<Config> {
+    match path {
+        Some(p) => Config::load(p),
+        None => Config::builtin(),
+    }
+}
+
+fn runtime_config(config: &Config) -> RuntimeConfig {
+    RuntimeConfig {
+        script_dirs: config.service.script_dirs.clone(),
+        trace_level: config.service.trace_level,
+        instruction_budget: config.service.instruction_budget,
+        memory_limit_bytes: config.service.memory_limit_mb * 1024 * 1024,
+    }
+}
+
+fn init_logging(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(&config.log.level));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if config.log.format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+fn check_scripts(config: &Config) -> Result<()> {
+    let mut runner = callctl_service::LuaRunner::new(runtime_config(config))
+        .map_err(|e| anyhow::anyhow!("Lua runtime: {e}"))?;
+    for (i, t) in config.service.triggers.iter().enumerate() {
+        runner
+            .check_script(&t.script_key)
+            .map_err(|f| anyhow::anyhow!("service.triggers[{i}] ({}): {f}", t.script_key))?;
+    }
+    Ok(())
+}
+
+fn seed() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_nanos(),
+    );
+    h.write_u32(std::process::id());
+    h.finish()
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let result = match cli.command.unwrap_or(Cmd::Run) {
+        Cmd::PrintConfig => {
+            print!("{}", config::DEFAULT_CONFIG);
+            Ok(())
+        }
+        Cmd::CheckConfig => load_config(&cli.config).and_then(|c| {
+            check_scripts(&c)?;
+            println!("configuration OK: {} trigger(s), scripts compile", c.service.triggers.len());
+            Ok(())
+        }),
+        Cmd::Run => load_config(&cli.config).and_then(run),
+    };
+    if let Err(e) = result {
+        eprintln!("callctl: {e:#}");
+        std::process::exit(2);
+    }
+}
+
+fn run(config: Config) -> Result<()> {
+    init_logging(&config);
+    // A script that does not compile is reported now, not at the first call.
+    if let Err(e) = check_scripts(&config) {
+        tracing::warn!("{e:#}");
+    }
+    let listens = config.listens()?;
+    let engine_config = config.engine()?;
+    let workers = config.workers();
+
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("tokio runtime")?;
+    let _guard = rt.enter();
+
+    // Sockets first, so a busy port is reported before anything starts.
+    let mut udp = Vec::new();
+    let mut tcp_listeners = Vec::new();
+    for l in &listens {
+        match l.transport {
+            Transport::Udp => {
+                let socket = UdpSocket::bind(l.addr)
+                    .with_context(|| format!("sip.listen: cannot bind udp:{}", l.addr))?;
+                udp.push((l.addr, socket));
+            }
+            Transport::Tcp => {
+                let std_listener = std::net::TcpListener::bind(l.addr)
+                    .with_context(|| format!("sip.listen: cannot bind tcp:{}", l.addr))?;
+                std_listener.set_nonblocking(true)?;
+                tcp_listeners.push((l.addr, tokio::net::TcpListener::from_std(std_listener)?));
+            }
+        }
+    }
+
+    let (edr_tx, edr_thread) = if config.edr.path.is_empty() {
+        (None, None)
+    } else {
+        let (tx, rx) = mpsc::channel();
+        let path = config.edr.path.clone();
+        let handle = std::thread::Builder::new()
+            .name("edr".into())
+            .spawn(move || edr::run_writer(path, rx))?;
+        (Some(tx), Some(handle))
+    };
+
+    let mut shard_txs = Vec::with_capacity(workers);
+    let mut shard_rxs = Vec::with_capacity(workers);
+    for _ in 0..workers {
+        let (tx, rx) = mpsc::channel();
+        shard_txs.push(tx);
+        shard_rxs.push(rx);
+    }
+    let dispatch = Dispatch {
+        shards: Arc::new(shard_txs),
+    };
+    let limits = Limits {
+        max_message_bytes: config.sip.max_message_bytes,
+        ..Limits::default()
+    };
+    let (tcp_shared, tcp_out) = transport::tcp_start(
+        config.sip.max_tcp_connections,
+        Duration::from_secs(config.sip.tcp_idle_secs),
+        limits,
+        dispatch.clone(),
+    );
+    let udp_send: Vec<_> = udp
+        .iter()
+        .map(|(a, s)| s.try_clone().map(|s| (*a, s)))
+        .collect::<std::io::Result<_>>()?;
+    let outbound = Arc::new(Outbound {
+        udp: udp_send,
+        tcp: tcp_out,
+    });
+
+    let base_seed = seed();
+    let mut shard_threads = Vec::new();
+    for (index, rx) in shard_rxs.into_iter().enumerate() {
+        let setup = ShardSetup {
+            index,
+            engine: engine_config.clone(),
+            runtime: runtime_config(&config),
+            limits_max_bytes: config.sip.max_message_bytes,
+            seed: base_seed ^ (index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
+            outbound: outbound.clone(),
+            edr: edr_tx.clone(),
+        };
+        shard_threads.push(
+            std::thread::Builder::new()
+                .name(format!("shard-{index}"))
+                .spawn(move || shard::run(setup, rx))?,
+        );
+    }
+    drop(edr_tx);
+
+    for (addr, socket) in udp {
+        let dispatch = dispatch.clone();
+        let max = config.sip.max_message_bytes;
+        std::thread::Builder::new()
+            .name(format!("udp-{addr}"))
+            .spawn(move || transport::udp_receive(socket, max, dispatch))?;
+    }
+    for (_, listener) in tcp_listeners {
+        rt.spawn(transport::tcp_accept(listener, tcp_shared.clone()));
+    }
+
+    print_banner(&config, &listens, workers);
+
+    rt.block_on(async {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut hup = signal(SignalKind::hangup()).context("SIGHUP handler")?;
+        let mut term = signal(SignalKind::terminate()).context("SIGTERM handler")?;
+        let mut int = signal(SignalKind::interrupt()).context("SIGINT handler")?;
+        loop {
+            tokio::select! {
+                _ = hup.recv() => {
+                    tracing::info!("SIGHUP: reloading scripts");
+                    dispatch.broadcast(|| ShardInput::Reload);
+                }
+                _ = term.recv() => break,
+                _ = int.recv() => break,
+            }
+        }
+        anyhow::Ok(())
+    })?;
+
+    tracing::info!("shutting down: releasing calls");
+    dispatch.broadcast(|| ShardInput::Shutdown);
+    // Let the TCP router write the last responses while shards finish.
+    rt.block_on(async {
+        for t in &shard_threads {
+            while !t.is_finished() {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    });
+    for t in shard_threads {
+        let _ = t.join();
+    }
+    drop(dispatch);
+    if let Some(t) = edr_thread {
+        let _ = t.join();
+    }
+    tracing::info!("stopped");
+    Ok(())
+}
+
+fn print_banner(config: &Config, listens: &[config::Listen], workers: usize) {
+    let addrs: Vec<String> = listens
+        .iter()
+        .map(|l| format!("{}:{}", l.transport.as_str().to_ascii_lowercase(), l.addr))
+        .collect();
+    println!("callctl {} listening on {} ({workers} worker thread(s))", env!("CARGO_PKG_VERSION"), addrs.join(", "));
+    let dirs: Vec<String> = config
+        .service
+        .script_dirs
+        .iter()
+        .map(|d| d.display().to_string())
+        .collect();
+    println!("scripts: {}", dirs.join(", "));
+    if !config.edr.path.is_empty() {
+        println!("EDRs: {}", config.edr.path);
+    }
+    println!("triggers (longest called-number prefix wins):");
+    for t in &config.service.triggers {
+        println!("  {:<10} -> {}.lua", t.called_prefix, t.script_key);
+    }
+    if let (Some(udp), Some(t)) = (
+        listens.iter().find(|l| l.transport == Transport::Udp),
+        config.service.triggers.first(),
+    ) {
+        println!();
+        println!("Place a first call (SIPp, Debian package sip-tester):");
+        println!(
+            "  sipp -sn uac -s {}1 -m 1 -timeout 30s -nostdin {}",
+            t.called_prefix, udp.addr
+        );
+        println!(
+            "  -> callctl answers with the script's final response; see {} for the call's events.",
+            if config.edr.path.is_empty() { "the log" } else { &config.edr.path }
+        );
+    }
+}

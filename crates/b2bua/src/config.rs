@@ -1,0 +1,110 @@
+//! What the engine needs to know from the operator's configuration.
+
+use std::time::Duration;
+
+use callctl_sip::TimerConfig;
+
+/// One trigger: calls whose normalised called number starts with `prefix` run `script_key`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trigger {
+    pub prefix: String,
+    pub script_key: String,
+}
+
+/// Trigger selection. The longest matching prefix wins, whatever the order in the file (the
+/// usual rule for number plans: a more specific prefix overrides a general one); an empty
+/// prefix is the default trigger. Duplicate prefixes are rejected at configuration time.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TriggerTable {
+    /// Sorted longest prefix first.
+    triggers: Vec<Trigger>,
+}
+
+impl TriggerTable {
+    pub fn new(mut triggers: Vec<Trigger>) -> Result<TriggerTable, String> {
+        for (i, t) in triggers.iter().enumerate() {
+            if triggers[..i].iter().any(|o| o.prefix == t.prefix) {
+                return Err(format!("duplicate trigger prefix {:?}", t.prefix));
+            }
+        }
+        triggers.sort_by(|a, b| b.prefix.len().cmp(&a.prefix.len()));
+        Ok(TriggerTable { triggers })
+    }
+
+    pub fn select(&self, called: &str) -> Option<&Trigger> {
+        self.triggers.iter().find(|t| called.starts_with(&t.prefix))
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Trigger> {
+        self.triggers.iter()
+    }
+}
+
+/// Engine settings (the `[sip]` and `[service]` parts of the configuration file).
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// Host (and port) we put in Contact headers, per transport: `host:port`.
+    pub contact_udp: String,
+    pub contact_tcp: String,
+    /// Host part of URIs built from digits (`redirect` Contact).
+    pub public_domain: String,
+    /// The Server header value (empty: none).
+    pub server_header: String,
+    pub triggers: TriggerTable,
+    /// Final response when no trigger matches.
+    pub no_trigger_code: u16,
+    /// The platform default for `decline` and `hangup` without a code.
+    pub default_decline_code: u16,
+    /// Final response when a script fails (error, runaway loop, memory) before answering.
+    pub script_error_code: u16,
+    /// Final response when a script misses the `service_logic_ms` window.
+    pub service_logic_timeout_code: u16,
+    /// How long the caller may wait for the script's next telephony action.
+    pub service_logic: Duration,
+    /// RFC 3261 T1/T2/T4.
+    pub timers: TimerConfig,
+    /// Write script notices and warnings as EDR events too.
+    pub edr_script_notices: bool,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            contact_udp: "127.0.0.1:5060".into(),
+            contact_tcp: "127.0.0.1:5060".into(),
+            public_domain: "127.0.0.1".into(),
+            server_header: concat!("callctl/", env!("CARGO_PKG_VERSION")).into(),
+            triggers: TriggerTable::default(),
+            no_trigger_code: 404,
+            default_decline_code: 603,
+            script_error_code: 500,
+            service_logic_timeout_code: 500,
+            service_logic: Duration::from_millis(2500),
+            timers: TimerConfig::default(),
+            edr_script_notices: true,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(p: &str, k: &str) -> Trigger {
+        Trigger {
+            prefix: p.into(),
+            script_key: k.into(),
+        }
+    }
+
+    #[test]
+    fn longest_prefix_wins_and_empty_is_default() {
+        let table = TriggerTable::new(vec![t("", "default"), t("80", "a"), t("800", "b")]).unwrap();
+        assert_eq!(table.select("8001").unwrap().script_key, "b");
+        assert_eq!(table.select("8011").unwrap().script_key, "a");
+        assert_eq!(table.select("9").unwrap().script_key, "default");
+        let no_default = TriggerTable::new(vec![t("80", "a")]).unwrap();
+        assert!(no_default.select("9").is_none());
+        assert!(TriggerTable::new(vec![t("80", "a"), t("80", "b")]).is_err());
+    }
+}

@@ -1,0 +1,368 @@
+//! The configuration file: one TOML file, every setting optional with a documented default
+//! (config/callctl.toml is both the reference and the built-in configuration). Unknown keys
+//! and bad values are errors that name the key.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use callctl_b2bua::{EngineConfig, Trigger, TriggerTable};
+use callctl_sip::{TimerConfig, Transport};
+use serde::Deserialize;
+
+/// The built-in configuration (the reference file).
+pub const DEFAULT_CONFIG: &str = include_str!("../../../config/callctl.toml");
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub sip: SipSection,
+    pub service: ServiceSection,
+    pub edr: EdrSection,
+    pub runtime: RuntimeSection,
+    pub log: LogSection,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            sip: SipSection::default(),
+            service: ServiceSection::default(),
+            edr: EdrSection::default(),
+            runtime: RuntimeSection::default(),
+            log: LogSection::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SipSection {
+    pub listen: Vec<String>,
+    pub advertised_address: String,
+    pub public_domain: String,
+    pub t1_ms: u64,
+    pub t2_ms: u64,
+    pub t4_ms: u64,
+    pub max_message_bytes: usize,
+    pub max_tcp_connections: usize,
+    pub tcp_idle_secs: u64,
+    pub server_header: String,
+}
+
+impl Default for SipSection {
+    fn default() -> Self {
+        SipSection {
+            listen: vec!["udp:127.0.0.1:5060".into(), "tcp:127.0.0.1:5060".into()],
+            advertised_address: String::new(),
+            public_domain: String::new(),
+            t1_ms: 500,
+            t2_ms: 4000,
+            t4_ms: 5000,
+            max_message_bytes: 65535,
+            max_tcp_connections: 1024,
+            tcp_idle_secs: 600,
+            server_header: "callctl".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServiceSection {
+    pub script_dirs: Vec<PathBuf>,
+    pub service_logic_ms: u64,
+    pub default_decline_code: u16,
+    pub no_trigger_code: u16,
+    pub script_error_code: u16,
+    pub service_logic_timeout_code: u16,
+    pub trace_level: u8,
+    pub instruction_budget: u64,
+    pub memory_limit_mb: usize,
+    pub triggers: Vec<TriggerEntry>,
+}
+
+impl Default for ServiceSection {
+    fn default() -> Self {
+        ServiceSection {
+            script_dirs: vec![PathBuf::from("scripts")],
+            service_logic_ms: 2500,
+            default_decline_code: 603,
+            no_trigger_code: 404,
+            script_error_code: 500,
+            service_logic_timeout_code: 500,
+            trace_level: 0,
+            instruction_budget: 50_000_000,
+            memory_limit_mb: 512,
+            triggers: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TriggerEntry {
+    pub called_prefix: String,
+    pub script_key: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EdrSection {
+    pub path: String,
+    pub script_notices: bool,
+}
+
+impl Default for EdrSection {
+    fn default() -> Self {
+        EdrSection {
+            path: "callctl-edr.log".into(),
+            script_notices: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct RuntimeSection {
+    pub workers: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogSection {
+    pub level: String,
+    pub format: String,
+}
+
+impl Default for LogSection {
+    fn default() -> Self {
+        LogSection {
+            level: "info".into(),
+            format: "text".into(),
+        }
+    }
+}
+
+/// One listening socket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Listen {
+    pub transport: Transport,
+    pub addr: SocketAddr,
+}
+
+impl Config {
+    /// Parse and validate. `base` is the directory relative paths are resolved against.
+    pub fn parse(text: &str, base: &Path) -> Result<Config> {
+        let mut config: Config = toml::from_str(text).map_err(|e| anyhow::anyhow!("{e}"))?;
+        for dir in &mut config.service.script_dirs {
+            if dir.is_relative() {
+                *dir = base.join(&*dir);
+            }
+            // Shown in logs and error messages: keep it readable.
+            if let Ok(canonical) = dir.canonicalize() {
+                *dir = canonical;
+            }
+        }
+        config.validate()?;
+        Ok(config)
+    }
+
+    pub fn load(path: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read configuration file {}", path.display()))?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        Config::parse(&text, base).with_context(|| format!("in {}", path.display()))
+    }
+
+    /// The built-in configuration; its relative paths are resolved against the source tree
+    /// (so `cargo run` works from anywhere in the checkout).
+    pub fn builtin() -> Result<Config> {
+        let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config");
+        Config::parse(DEFAULT_CONFIG, &base)
+    }
+
+    fn validate(&self) -> Result<()> {
+        let s = &self.sip;
+        if s.listen.is_empty() {
+            bail!("sip.listen: at least one address is needed");
+        }
+        self.listens()?;
+        for (key, v, lo, hi) in [
+            ("sip.t1_ms", s.t1_ms, 10, 60_000),
+            ("sip.t2_ms", s.t2_ms, 10, 600_000),
+            ("sip.t4_ms", s.t4_ms, 10, 600_000),
+            ("service.service_logic_ms", self.service.service_logic_ms, 10, 60_000),
+        ] {
+            if !(lo..=hi).contains(&v) {
+                bail!("{key}: must be {lo}-{hi} (got {v})");
+            }
+        }
+        if s.t2_ms < s.t1_ms {
+            bail!("sip.t2_ms: must not be below sip.t1_ms");
+        }
+        if !(1024..=1_048_576).contains(&s.max_message_bytes) {
+            bail!("sip.max_message_bytes: must be 1024-1048576 (got {})", s.max_message_bytes);
+        }
+        if s.max_tcp_connections == 0 {
+            bail!("sip.max_tcp_connections: must be at least 1");
+        }
+        let svc = &self.service;
+        for (key, code, lo, hi) in [
+            ("service.default_decline_code", svc.default_decline_code, 300, 699),
+            ("service.no_trigger_code", svc.no_trigger_code, 300, 699),
+            ("service.script_error_code", svc.script_error_code, 300, 699),
+            ("service.service_logic_timeout_code", svc.service_logic_timeout_code, 300, 699),
+        ] {
+            if !(lo..=hi).contains(&code) {
+                bail!("{key}: must be a SIP code {lo}-{hi} (got {code})");
+            }
+        }
+        if svc.trace_level > 3 {
+            bail!("service.trace_level: must be 0-3 (got {})", svc.trace_level);
+        }
+        if svc.instruction_budget < 10_000 {
+            bail!("service.instruction_budget: must be at least 10000");
+        }
+        if svc.memory_limit_mb < 16 {
+            bail!("service.memory_limit_mb: must be at least 16");
+        }
+        if svc.script_dirs.is_empty() {
+            bail!("service.script_dirs: at least one directory is needed");
+        }
+        for (i, t) in svc.triggers.iter().enumerate() {
+            if !t.called_prefix.bytes().all(|b| b.is_ascii_hexdigit() || b"+*#".contains(&b)) {
+                bail!("service.triggers[{i}].called_prefix: digits only (got {:?})", t.called_prefix);
+            }
+            let key_ok = !t.script_key.is_empty()
+                && t.script_key
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b))
+                && !t.script_key.contains("..");
+            if !key_ok {
+                bail!("service.triggers[{i}].script_key: letters, digits, _ - . only (got {:?})", t.script_key);
+            }
+        }
+        TriggerTable::new(self.trigger_list()).map_err(|e| anyhow::anyhow!("service.triggers: {e}"))?;
+        if !matches!(self.log.format.as_str(), "text" | "json") {
+            bail!("log.format: \"text\" or \"json\" (got {:?})", self.log.format);
+        }
+        Ok(())
+    }
+
+    fn trigger_list(&self) -> Vec<Trigger> {
+        self.service
+            .triggers
+            .iter()
+            .map(|t| Trigger {
+                prefix: t.called_prefix.clone(),
+                script_key: t.script_key.clone(),
+            })
+            .collect()
+    }
+
+    pub fn listens(&self) -> Result<Vec<Listen>> {
+        self.sip
+            .listen
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                let (proto, addr) = l
+                    .split_once(':')
+                    .with_context(|| format!("sip.listen[{i}]: expected udp:IP:PORT or tcp:IP:PORT (got {l:?})"))?;
+                let transport = match proto.to_ascii_lowercase().as_str() {
+                    "udp" => Transport::Udp,
+                    "tcp" => Transport::Tcp,
+                    other => bail!("sip.listen[{i}]: transport must be udp or tcp (got {other:?})"),
+                };
+                let addr: SocketAddr = addr
+                    .parse()
+                    .with_context(|| format!("sip.listen[{i}]: bad address {addr:?}"))?;
+                Ok(Listen { transport, addr })
+            })
+            .collect()
+    }
+
+    pub fn workers(&self) -> usize {
+        if self.runtime.workers == 0 {
+            std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+        } else {
+            self.runtime.workers
+        }
+    }
+
+    /// The engine's view of the configuration.
+    pub fn engine(&self) -> Result<EngineConfig> {
+        let listens = self.listens()?;
+        let first = |t: Transport| listens.iter().find(|l| l.transport == t).map(|l| l.addr);
+        let any = listens[0].addr;
+        let contact = |t: Transport| {
+            if self.sip.advertised_address.is_empty() {
+                first(t).unwrap_or(any).to_string()
+            } else {
+                self.sip.advertised_address.clone()
+            }
+        };
+        let public_domain = if self.sip.public_domain.is_empty() {
+            match any.ip() {
+                std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+                ip => ip.to_string(),
+            }
+        } else {
+            self.sip.public_domain.clone()
+        };
+        Ok(EngineConfig {
+            contact_udp: contact(Transport::Udp),
+            contact_tcp: contact(Transport::Tcp),
+            public_domain,
+            server_header: self.sip.server_header.clone(),
+            triggers: TriggerTable::new(self.trigger_list()).map_err(|e| anyhow::anyhow!(e))?,
+            no_trigger_code: self.service.no_trigger_code,
+            default_decline_code: self.service.default_decline_code,
+            script_error_code: self.service.script_error_code,
+            service_logic_timeout_code: self.service.service_logic_timeout_code,
+            service_logic: Duration::from_millis(self.service.service_logic_ms),
+            timers: TimerConfig {
+                t1: Duration::from_millis(self.sip.t1_ms),
+                t2: Duration::from_millis(self.sip.t2_ms),
+                t4: Duration::from_millis(self.sip.t4_ms),
+            },
+            edr_script_notices: self.edr.script_notices,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_config_is_valid() {
+        let c = Config::builtin().unwrap();
+        assert_eq!(c.service.service_logic_ms, 2500);
+        assert_eq!(c.engine().unwrap().no_trigger_code, 404);
+        assert!(c.service.script_dirs[0].join("seed000_hangup.lua").exists());
+    }
+
+    #[test]
+    fn errors_name_the_key() {
+        let base = Path::new(".");
+        let e = Config::parse("[sip]\nlisten = [\"udp:1.2.3.4\"]\n", base).unwrap_err();
+        assert!(format!("{e:#}").contains("sip.listen[0]"), "{e:#}");
+        let e = Config::parse("[service]\nservice_logic_ms = 5\n", base).unwrap_err();
+        assert!(format!("{e:#}").contains("service.service_logic_ms"), "{e:#}");
+        let e = Config::parse("[sip]\nlisten_on = []\n", base).unwrap_err();
+        assert!(format!("{e:#}").contains("listen_on"), "{e:#}");
+        let e = Config::parse("[service]\ndefault_decline_code = 200\n", base).unwrap_err();
+        assert!(format!("{e:#}").contains("service.default_decline_code"), "{e:#}");
+        let e = Config::parse(
+            "[[service.triggers]]\ncalled_prefix = \"1\"\nscript_key = \"a\"\n[[service.triggers]]\ncalled_prefix = \"1\"\nscript_key = \"b\"\n",
+            base,
+        )
+        .unwrap_err();
+        assert!(format!("{e:#}").contains("duplicate"), "{e:#}");
+        let e = Config::parse("[[service.triggers]]\ncalled_prefix = \"1\"\nscript_key = \"../x\"\n", base).unwrap_err();
+        assert!(format!("{e:#}").contains("script_key"), "{e:#}");
+    }
+}

@@ -1,0 +1,255 @@
+//! Socket drivers. UDP: one blocking receive thread per socket hands datagrams to the owning
+//! shard. TCP (RFC 3261 §18.3 framing by Content-Length): a tokio task per connection frames
+//! and parses messages; one router task owns every connection's writer, so shards send
+//! without locks.
+
+use std::collections::HashMap;
+use std::net::{SocketAddr, UdpSocket};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::mpsc::Sender;
+use std::sync::Arc;
+use std::time::Duration;
+
+use callctl_sip::message::{parse_stream, Limits, ParseErrorKind};
+use callctl_sip::{Peer, Transport};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc;
+
+use crate::shard::{scan_call_id, shard_for, ShardInput};
+
+/// Route an input to its shard by Call-ID.
+#[derive(Clone)]
+pub struct Dispatch {
+    pub shards: Arc<Vec<Sender<ShardInput>>>,
+}
+
+impl Dispatch {
+    pub fn to_shard(&self, call_id: &[u8], input: ShardInput) {
+        let i = shard_for(call_id, self.shards.len());
+        let _ = self.shards[i].send(input);
+    }
+
+    pub fn broadcast(&self, make: impl Fn() -> ShardInput) {
+        for s in self.shards.iter() {
+            let _ = s.send(make());
+        }
+    }
+}
+
+/// Blocking UDP receive loop (one thread per socket).
+pub fn udp_receive(socket: UdpSocket, max_bytes: usize, dispatch: Dispatch) {
+    let mut buf = vec![0u8; max_bytes.max(1500) + 1];
+    loop {
+        let (n, from) = match socket.recv_from(&mut buf) {
+            Ok(v) => v,
+            Err(e) => {
+                if e.kind() == std::io::ErrorKind::Interrupted {
+                    continue;
+                }
+                tracing::debug!(error = %e, "UDP receive error");
+                continue;
+            }
+        };
+        let data = &buf[..n];
+        // Keep-alives (RFC 5626 CRLF) and empty datagrams carry nothing.
+        if data.iter().all(|b| matches!(b, b'\r' | b'\n' | b' ' | 0)) {
+            continue;
+        }
+        let peer = Peer {
+            transport: Transport::Udp,
+            addr: from,
+            connection: None,
+        };
+        let call_id = scan_call_id(data).unwrap_or(b"");
+        dispatch.to_shard(
+            call_id,
+            ShardInput::Datagram {
+                bytes: data.to_vec(),
+                peer,
+            },
+        );
+    }
+}
+
+enum RouterInput {
+    Register(u64, SocketAddr, mpsc::UnboundedSender<Vec<u8>>),
+    Unregister(u64),
+}
+
+/// Shared state of the TCP side.
+pub struct TcpShared {
+    pub max_connections: usize,
+    pub idle: Duration,
+    pub limits: Limits,
+    pub dispatch: Dispatch,
+    open: AtomicUsize,
+    next_id: AtomicU64,
+    router: mpsc::UnboundedSender<RouterInput>,
+}
+
+/// Start the router; returns the shared TCP state and the sender shards use for TCP output.
+pub fn tcp_start(
+    max_connections: usize,
+    idle: Duration,
+    limits: Limits,
+    dispatch: Dispatch,
+) -> (Arc<TcpShared>, mpsc::UnboundedSender<(Peer, Vec<u8>)>) {
+    let (router_tx, router_rx) = mpsc::unbounded_channel();
+    let (out_tx, out_rx) = mpsc::unbounded_channel();
+    let shared = Arc::new(TcpShared {
+        max_connections,
+        idle,
+        limits,
+        dispatch,
+        open: AtomicUsize::new(0),
+        next_id: AtomicU64::new(1),
+        router: router_tx,
+    });
+    tokio::spawn(router(shared.clone(), router_rx, out_rx));
+    (shared, out_tx)
+}
+
+async fn router(
+    shared: Arc<TcpShared>,
+    mut control: mpsc::UnboundedReceiver<RouterInput>,
+    mut out: mpsc::UnboundedReceiver<(Peer, Vec<u8>)>,
+) {
+    let mut by_id: HashMap<u64, mpsc::UnboundedSender<Vec<u8>>> = HashMap::new();
+    let mut by_addr: HashMap<SocketAddr, u64> = HashMap::new();
+    loop {
+        tokio::select! {
+            c = control.recv() => match c {
+                Some(RouterInput::Register(id, addr, tx)) => {
+                    by_id.insert(id, tx);
+                    by_addr.insert(addr, id);
+                }
+                Some(RouterInput::Unregister(id)) => {
+                    by_id.remove(&id);
+                    by_addr.retain(|_, v| *v != id);
+                }
+                None => return,
+            },
+            o = out.recv() => {
+                let Some((peer, bytes)) = o else { return };
+                // The connection the request came on, else any connection to that address
+                // (connection reuse), else a new connection (RFC 3261 §18.2.2).
+                let id = peer.connection.filter(|id| by_id.contains_key(id))
+                    .or_else(|| by_addr.get(&peer.addr).copied());
+                match id.and_then(|id| by_id.get(&id)) {
+                    Some(tx) => { let _ = tx.send(bytes); }
+                    None => {
+                        let shared = shared.clone();
+                        tokio::spawn(async move {
+                            match tokio::time::timeout(Duration::from_secs(5), TcpStream::connect(peer.addr)).await {
+                                Ok(Ok(stream)) => {
+                                    let id = connection(shared, stream, peer.addr);
+                                    let _ = id.send(bytes);
+                                }
+                                _ => tracing::info!(%peer, "TCP connect failed; message dropped"),
+                            }
+                        });
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Accept loop for one TCP listener.
+pub async fn tcp_accept(listener: TcpListener, shared: Arc<TcpShared>) {
+    loop {
+        let (stream, addr) = match listener.accept().await {
+            Ok(v) => v,
+            Err(e) => {
+                tracing::warn!(error = %e, "TCP accept failed");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        if shared.open.load(Ordering::Relaxed) >= shared.max_connections {
+            tracing::warn!(%addr, limit = shared.max_connections, "TCP connection refused: sip.max_tcp_connections reached");
+            drop(stream);
+            continue;
+        }
+        connection(shared.clone(), stream, addr);
+    }
+}
+
+/// Set up one connection's reader and writer tasks; returns its writer channel.
+fn connection(
+    shared: Arc<TcpShared>,
+    stream: TcpStream,
+    addr: SocketAddr,
+) -> mpsc::UnboundedSender<Vec<u8>> {
+    let _ = stream.set_nodelay(true);
+    let id = shared.next_id.fetch_add(1, Ordering::Relaxed);
+    shared.open.fetch_add(1, Ordering::Relaxed);
+    let (tx, mut rx) = mpsc::unbounded_channel::<Vec<u8>>();
+    let _ = shared.router.send(RouterInput::Register(id, addr, tx.clone()));
+    let (mut reader, mut writer) = stream.into_split();
+    tokio::spawn(async move {
+        while let Some(bytes) = rx.recv().await {
+            if writer.write_all(&bytes).await.is_err() {
+                break;
+            }
+        }
+    });
+    tokio::spawn(async move {
+        let peer = Peer {
+            transport: Transport::Tcp,
+            addr,
+            connection: Some(id),
+        };
+        let mut buf: Vec<u8> = Vec::with_capacity(4096);
+        let mut chunk = vec![0u8; 16 * 1024];
+        'read: loop {
+            let n = match tokio::time::timeout(shared.idle, reader.read(&mut chunk)).await {
+                Ok(Ok(0)) | Ok(Err(_)) | Err(_) => break,
+                Ok(Ok(n)) => n,
+            };
+            buf.extend_from_slice(&chunk[..n]);
+            loop {
+                match parse_stream(&buf, &shared.limits) {
+                    Ok(Some((message, used))) => {
+                        buf.drain(..used);
+                        let call_id = message.call_id().unwrap_or("").as_bytes().to_vec();
+                        shared
+                            .dispatch
+                            .to_shard(&call_id, ShardInput::Message { message, peer });
+                    }
+                    Ok(None) => {
+                        if buf.len() > shared.limits.max_message_bytes {
+                            tracing::info!(%peer, "TCP message over sip.max_message_bytes; connection closed");
+                            break 'read;
+                        }
+                        break;
+                    }
+                    Err(malformed) => {
+                        // The framing is lost: answer what can be answered, then close.
+                        let fatal = true;
+                        let call_id = malformed
+                            .recovered
+                            .as_ref()
+                            .and_then(|r| r.headers.get(&callctl_sip::message::HeaderName::CallId))
+                            .unwrap_or("")
+                            .as_bytes()
+                            .to_vec();
+                        let too_large = malformed.error.kind == ParseErrorKind::TooLarge;
+                        shared
+                            .dispatch
+                            .to_shard(&call_id, ShardInput::Malformed { malformed, peer });
+                        if fatal || too_large {
+                            // Give the 400 a moment to be written before closing.
+                            tokio::time::sleep(Duration::from_millis(100)).await;
+                            break 'read;
+                        }
+                    }
+                }
+            }
+        }
+        shared.open.fetch_sub(1, Ordering::Relaxed);
+        let _ = shared.router.send(RouterInput::Unregister(id));
+    });
+    tx
+}

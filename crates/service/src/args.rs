@@ -1,0 +1,592 @@
+//! Argument checking for the script API: Lua values in, a [`Command`] or a message naming the
+//! method and the offending argument out. Everything here treats its input as hostile: a
+//! script can pass any value, so nothing unwraps and every conversion has an error path.
+
+use std::collections::BTreeMap;
+use std::ffi::c_void;
+
+use callctl_scc::{Command, ExtraHeaders, LogLevel, Reason, ScriptLocation};
+use mlua::{Function, Lua, MultiValue, Table, Value};
+
+/// What a checker decided: stage this command, or there is nothing to do (no yield).
+pub(crate) type Checked = Result<Option<Command>, String>;
+
+/// Longest wait or proceeding timer a script may ask for; anything longer is a script bug, and
+/// a bound keeps the engine's timer arithmetic safe.
+const MAX_SECS: u32 = 86_400;
+
+/// Longest redirect contact user part; real numbers are far shorter (E.164 allows 15 digits).
+const MAX_CONTACT_USER: usize = 64;
+
+/// Headers that the SIP layer builds itself; letting a script add a second Via, Call-ID or
+/// Content-Length would corrupt the response. Compact forms per RFC 3261 §7.3.3.
+const RESERVED_HEADERS: &[&str] = &[
+    "via",
+    "v",
+    "from",
+    "f",
+    "to",
+    "t",
+    "call-id",
+    "i",
+    "cseq",
+    "contact",
+    "m",
+    "content-length",
+    "l",
+    "content-type",
+    "c",
+    "max-forwards",
+    "route",
+    "record-route",
+];
+
+fn arg(args: &MultiValue, i: usize) -> &Value {
+    args.get(i).unwrap_or(&Value::Nil)
+}
+
+/// A short, safe rendering of a script value for "(got ...)" in error messages.
+pub(crate) fn describe(v: &Value) -> String {
+    match v {
+        Value::Nil => "nil".to_string(),
+        Value::Boolean(b) => b.to_string(),
+        Value::Integer(i) => i.to_string(),
+        Value::Number(n) => format!("{n:?}"),
+        Value::String(s) => {
+            let text = s.to_string_lossy();
+            if text.chars().count() > 40 {
+                let short: String = text.chars().take(40).collect();
+                format!("{short:?}...")
+            } else {
+                format!("{text:?}")
+            }
+        }
+        other => other.type_name().to_string(),
+    }
+}
+
+/// An integral Lua number. Floats with an exact integer value count (`486.0`), since Lua
+/// arithmetic such as `/` produces them; strings do not, to keep scripts honest.
+fn as_integer(v: &Value) -> Option<i64> {
+    match v {
+        Value::Integer(i) => Some(*i),
+        Value::Number(n) if n.is_finite() && n.fract() == 0.0 && n.abs() < 9.0e15 => Some(*n as i64),
+        _ => None,
+    }
+}
+
+fn integer_in(v: &Value, lo: i64, hi: i64) -> Option<i64> {
+    as_integer(v).filter(|i| (lo..=hi).contains(i))
+}
+
+/// An optional SIP status code in `lo..=hi`.
+fn optional_code(method: &str, v: &Value, lo: u16, hi: u16) -> Result<Option<u16>, String> {
+    if v.is_nil() {
+        return Ok(None);
+    }
+    match integer_in(v, i64::from(lo), i64::from(hi)) {
+        Some(code) => Ok(u16::try_from(code).ok()),
+        None => Err(format!(
+            "{method}: code must be an integer {lo}-{hi} (got {})",
+            describe(v)
+        )),
+    }
+}
+
+/// Script text destined for a SIP header: valid UTF-8 without control characters, which could
+/// otherwise end the header line early and inject others.
+fn header_text(method: &str, what: &str, v: &Value) -> Result<String, String> {
+    let s = match v {
+        Value::String(s) => s,
+        other => {
+            return Err(format!(
+                "{method}: {what} must be a string (got {})",
+                describe(other)
+            ))
+        }
+    };
+    let text = s
+        .to_str()
+        .map_err(|_| format!("{method}: {what} must be UTF-8 text"))?
+        .to_string();
+    if text.chars().any(|c| c.is_control() && c != '\t') {
+        return Err(format!(
+            "{method}: {what} must not contain control characters (got {})",
+            describe(v)
+        ));
+    }
+    Ok(text)
+}
+
+/// The keys of a table argument that must be one of `allowed`.
+fn check_keys(method: &str, what: &str, t: &Table, allowed: &[&str]) -> Result<(), String> {
+    for pair in t.pairs::<Value, Value>() {
+        let (key, _) = pair.map_err(|e| format!("{method}: cannot read {what}: {e}"))?;
+        let known = match &key {
+            Value::String(s) => s.to_str().is_ok_and(|k| allowed.contains(&&*k)),
+            _ => false,
+        };
+        if !known {
+            return Err(format!(
+                "{method}: unknown field {} in {what} (expected one of: {})",
+                describe(&key),
+                allowed.join(", ")
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn field(method: &str, t: &Table, key: &str) -> Result<Value, String> {
+    t.raw_get::<Value>(key)
+        .map_err(|e| format!("{method}: cannot read field '{key}': {e}"))
+}
+
+/// The single-table call form (`decline{code=486, ...}`): when the first argument is a table,
+/// it holds the named arguments and nothing may follow it.
+fn table_form(method: &str, args: &MultiValue, allowed: &[&str]) -> Result<Option<Table>, String> {
+    let Value::Table(t) = arg(args, 0) else {
+        return Ok(None);
+    };
+    if args.iter().skip(1).any(|v| !v.is_nil()) {
+        return Err(format!(
+            "{method}: the table form takes a single table argument"
+        ));
+    }
+    check_keys(method, "the argument table", t, allowed)?;
+    Ok(Some(t.clone()))
+}
+
+/// The positional or named arguments of a method, in declaration order.
+fn arguments(method: &str, args: &MultiValue, names: &[&str]) -> Result<Vec<Value>, String> {
+    match table_form(method, args, names)? {
+        Some(t) => names.iter().map(|n| field(method, &t, n)).collect(),
+        None => Ok((0..names.len()).map(|i| arg(args, i).clone()).collect()),
+    }
+}
+
+/// An RFC 3326 Reason table: `{protocol = "SIP"|"Q.850", cause = n, text = "..."}`; `value`
+/// is the older name of `cause`.
+fn reason(method: &str, v: &Value) -> Result<Option<Reason>, String> {
+    let t = match v {
+        Value::Nil => return Ok(None),
+        Value::Table(t) => t,
+        other => {
+            return Err(format!(
+                "{method}: reason must be a table (got {})",
+                describe(other)
+            ))
+        }
+    };
+    check_keys(method, "reason", t, &["protocol", "cause", "value", "text"])?;
+    let protocol_value = field(method, t, "protocol")?;
+    let protocol = match &protocol_value {
+        Value::Nil => "SIP",
+        Value::String(s) => match s.to_str() {
+            Ok(p) if p.eq_ignore_ascii_case("sip") => "SIP",
+            Ok(p) if p.eq_ignore_ascii_case("q.850") => "Q.850",
+            _ => {
+                return Err(format!(
+                    "{method}: reason.protocol must be \"SIP\" or \"Q.850\" (got {})",
+                    describe(&protocol_value)
+                ))
+            }
+        },
+        other => {
+            return Err(format!(
+                "{method}: reason.protocol must be \"SIP\" or \"Q.850\" (got {})",
+                describe(other)
+            ))
+        }
+    };
+    let mut cause_value = field(method, t, "cause")?;
+    if cause_value.is_nil() {
+        cause_value = field(method, t, "value")?;
+    }
+    // RFC 3326 §2: a SIP cause is a status code, a Q.850 cause is the 7-bit ISUP value.
+    let (lo, hi) = if protocol == "SIP" { (100, 699) } else { (1, 127) };
+    let cause = if cause_value.is_nil() {
+        None
+    } else {
+        match integer_in(&cause_value, lo, hi) {
+            Some(c) => u32::try_from(c).ok(),
+            None => {
+                return Err(format!(
+                    "{method}: reason.cause must be an integer {lo}-{hi} for {protocol} (got {})",
+                    describe(&cause_value)
+                ))
+            }
+        }
+    };
+    let text_value = field(method, t, "text")?;
+    let text = if text_value.is_nil() {
+        None
+    } else {
+        Some(header_text(method, "reason.text", &text_value)?)
+    };
+    Ok(Some(Reason {
+        protocol: protocol.to_string(),
+        cause,
+        text,
+    }))
+}
+
+/// RFC 3261 §25.1 token characters: what a header name may contain.
+fn is_token(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-.!%*_+`'~".contains(&b))
+}
+
+fn scalar(lua: &Lua, method: &str, name: &str, v: &Value) -> Result<String, String> {
+    let what = format!("extra_headers[\"{name}\"]");
+    match v {
+        Value::String(_) => header_text(method, &what, v),
+        Value::Boolean(b) => Ok(b.to_string()),
+        Value::Integer(i) => Ok(i.to_string()),
+        Value::Number(_) => lua
+            .coerce_string(v.clone())
+            .ok()
+            .flatten()
+            .map(|s| s.to_string_lossy())
+            .ok_or_else(|| format!("{method}: {what} is not a usable number")),
+        other => Err(format!(
+            "{method}: {what} must be a string, number, boolean or an array of them (got {})",
+            describe(other)
+        )),
+    }
+}
+
+/// `extra_headers`: name -> scalar or array of scalars. A Lua table has no order, so names
+/// are sorted to make the output deterministic; an array keeps its order.
+fn extra_headers(lua: &Lua, method: &str, v: &Value) -> Result<ExtraHeaders, String> {
+    let t = match v {
+        Value::Nil => return Ok(Vec::new()),
+        Value::Table(t) => t,
+        other => {
+            return Err(format!(
+                "{method}: extra_headers must be a table (got {})",
+                describe(other)
+            ))
+        }
+    };
+    let mut by_name: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for pair in t.pairs::<Value, Value>() {
+        let (key, value) = pair.map_err(|e| format!("{method}: cannot read extra_headers: {e}"))?;
+        let name = match &key {
+            Value::String(s) => s.to_str().ok().map(|n| n.to_string()),
+            _ => None,
+        };
+        let name = match name {
+            Some(n) if is_token(&n) => n,
+            _ => {
+                return Err(format!(
+                    "{method}: extra_headers names must be header names (got {})",
+                    describe(&key)
+                ))
+            }
+        };
+        if RESERVED_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
+            return Err(format!(
+                "{method}: extra_headers may not set {name} (the SIP layer owns it)"
+            ));
+        }
+        let values = match &value {
+            Value::Table(list) => {
+                let len = list.raw_len();
+                let entries = list.pairs::<Value, Value>().count();
+                if entries != len {
+                    return Err(format!(
+                        "{method}: extra_headers[\"{name}\"] must be a scalar or an array of scalars"
+                    ));
+                }
+                let mut out = Vec::with_capacity(len);
+                for i in 1..=len {
+                    let item = list
+                        .raw_get::<Value>(i)
+                        .map_err(|e| format!("{method}: cannot read extra_headers: {e}"))?;
+                    out.push(scalar(lua, method, &name, &item)?);
+                }
+                out
+            }
+            other => vec![scalar(lua, method, &name, other)?],
+        };
+        by_name.entry(name).or_default().extend(values);
+    }
+    Ok(by_name
+        .into_iter()
+        .flat_map(|(name, values)| values.into_iter().map(move |v| (name.clone(), v)))
+        .collect())
+}
+
+/// Optional seconds for `proceeding`: a positive integer.
+fn optional_secs(method: &str, v: &Value) -> Result<Option<u32>, String> {
+    if v.is_nil() {
+        return Ok(None);
+    }
+    match integer_in(v, 1, i64::from(MAX_SECS)) {
+        Some(s) => Ok(u32::try_from(s).ok()),
+        None => Err(format!(
+            "{method}: secs must be an integer 1-{MAX_SECS} (got {})",
+            describe(v)
+        )),
+    }
+}
+
+/// `proceeding(code, secs, extra_headers)` or `proceeding{code=, secs=|seconds=, extra_headers=}`.
+pub(crate) fn proceeding(lua: &Lua, args: &MultiValue) -> Checked {
+    const M: &str = "proceeding";
+    let (code_v, secs_v, headers_v) = match table_form(M, args, &["code", "secs", "seconds", "extra_headers"])? {
+        Some(t) => {
+            let mut secs = field(M, &t, "secs")?;
+            if secs.is_nil() {
+                secs = field(M, &t, "seconds")?;
+            }
+            (field(M, &t, "code")?, secs, field(M, &t, "extra_headers")?)
+        }
+        None => (arg(args, 0).clone(), arg(args, 1).clone(), arg(args, 2).clone()),
+    };
+    // RFC 3261 §8.2.6.1: the engine sends 100 Trying itself as soon as the script starts.
+    if as_integer(&code_v) == Some(100) {
+        return Err(format!("{M}: code 100 is sent automatically"));
+    }
+    let code = match integer_in(&code_v, 101, 199) {
+        Some(c) => u16::try_from(c).map_err(|_| format!("{M}: bad code"))?,
+        None => {
+            return Err(format!(
+                "{M}: code must be an integer 101-199 (got {})",
+                describe(&code_v)
+            ))
+        }
+    };
+    Ok(Some(Command::Proceeding {
+        code,
+        secs: optional_secs(M, &secs_v)?,
+        extra_headers: extra_headers(lua, M, &headers_v)?,
+    }))
+}
+
+/// `ringing(extra_headers)`: 180 Ringing.
+pub(crate) fn ringing(lua: &Lua, args: &MultiValue) -> Checked {
+    Ok(Some(Command::Proceeding {
+        code: 180,
+        secs: None,
+        extra_headers: extra_headers(lua, "ringing", arg(args, 0))?,
+    }))
+}
+
+/// `decline(code, reason, extra_headers)` or `decline{code=, reason=, extra_headers=}`.
+pub(crate) fn decline(lua: &Lua, args: &MultiValue) -> Checked {
+    const M: &str = "decline";
+    let a = arguments(M, args, &["code", "reason", "extra_headers"])?;
+    Ok(Some(Command::Decline {
+        code: optional_code(M, &a[0], 300, 699)?,
+        reason: reason(M, &a[1])?,
+        extra_headers: extra_headers(lua, M, &a[2])?,
+    }))
+}
+
+/// `redirect(contact_user)`: digits (the platform calls it a "(+)Hex String", so A-F, `*` and
+/// `#` too) with an optional leading `+`.
+pub(crate) fn redirect(_lua: &Lua, args: &MultiValue) -> Checked {
+    const M: &str = "redirect";
+    let a = arguments(M, args, &["contact_user"])?;
+    let v = &a[0];
+    let bad = || {
+        format!(
+            "{M}: contact_user must be a string of up to {MAX_CONTACT_USER} digits (0-9, A-F, *, #) with an optional leading + (got {})",
+            describe(v)
+        )
+    };
+    let Value::String(s) = v else {
+        return Err(bad());
+    };
+    let text = s.to_str().map_err(|_| bad())?.to_string();
+    let digits = text.strip_prefix('+').unwrap_or(&text);
+    if digits.is_empty()
+        || digits.len() > MAX_CONTACT_USER
+        || !digits
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() || b == b'*' || b == b'#')
+    {
+        return Err(bad());
+    }
+    Ok(Some(Command::Redirect { contact_user: text }))
+}
+
+/// `hangup(code, reason)` or `hangup{code=, reason=}`.
+pub(crate) fn hangup(_lua: &Lua, args: &MultiValue) -> Checked {
+    const M: &str = "hangup";
+    let a = arguments(M, args, &["code", "reason"])?;
+    Ok(Some(Command::Hangup {
+        code: optional_code(M, &a[0], 300, 699)?,
+        reason: reason(M, &a[1])?,
+    }))
+}
+
+/// `n2svcd.wait(seconds)`.
+pub(crate) fn wait(_lua: &Lua, args: &MultiValue) -> Checked {
+    let v = arg(args, 0);
+    let secs = match v {
+        Value::Integer(i) => *i as f64,
+        Value::Number(n) => *n,
+        _ => f64::NAN,
+    };
+    if !(0.0..=f64::from(MAX_SECS)).contains(&secs) {
+        return Err(format!(
+            "wait: seconds must be a number 0-{MAX_SECS} (got {})",
+            describe(v)
+        ));
+    }
+    Ok(Some(Command::Wait { secs }))
+}
+
+/// The script line that called the API function: stack level 0 is the checker itself, 1 the
+/// Lua wrapper, 2 its caller. Only script files (chunk names starting with `@`) count.
+fn caller_location(lua: &Lua) -> Option<ScriptLocation> {
+    lua.inspect_stack(2, |d| {
+        let source = d.source();
+        let file = source.source.as_deref()?.strip_prefix('@')?.to_string();
+        let line = u32::try_from(d.current_line()?).ok()?;
+        Some(ScriptLocation { file, line })
+    })
+    .flatten()
+}
+
+/// First line of an mlua error, without the traceback mlua appends.
+fn first_line(e: &mlua::Error) -> String {
+    let text = match e {
+        mlua::Error::RuntimeError(text) => text.clone(),
+        mlua::Error::CallbackError { cause, .. } => return first_line(cause),
+        other => other.to_string(),
+    };
+    text.lines().next().unwrap_or_default().to_string()
+}
+
+/// The text of a log call: `string.format(fmt, ...)` when there are arguments after the
+/// format, `tostring(value)` otherwise, as the platform's printf-style logging does.
+pub(crate) fn log_text(
+    method: &str,
+    args: &MultiValue,
+    format: &Function,
+    tostring: &Function,
+) -> Result<String, String> {
+    let result = if args.len() > 1 {
+        format.call::<Value>(args.clone())
+    } else {
+        match arg(args, 0) {
+            Value::String(s) => return Ok(s.to_string_lossy()),
+            Value::Nil if args.is_empty() => return Ok(String::new()),
+            other => tostring.call::<Value>(other.clone()),
+        }
+    };
+    match result {
+        Ok(Value::String(s)) => Ok(s.to_string_lossy()),
+        Ok(other) => Ok(describe(&other)),
+        Err(e) => Err(format!("{method}: {}", first_line(&e))),
+    }
+}
+
+pub(crate) fn log(
+    lua: &Lua,
+    level: LogLevel,
+    method: &str,
+    args: &MultiValue,
+    format: &Function,
+    tostring: &Function,
+) -> Checked {
+    let message = log_text(method, args, format, tostring)?;
+    Ok(Some(Command::Log {
+        level,
+        message,
+        location: caller_location(lua),
+    }))
+}
+
+/// `n2svcd.debug_var(value)`: a notice with a readable dump of the value.
+pub(crate) fn debug_var(lua: &Lua, args: &MultiValue) -> Checked {
+    let mut out = String::new();
+    let mut seen = Vec::new();
+    dump(arg(args, 0), 0, &mut seen, &mut out);
+    Ok(Some(Command::Log {
+        level: LogLevel::Notice,
+        message: out,
+        location: caller_location(lua),
+    }))
+}
+
+/// Bounds on a dump, so that a huge or deep table cannot produce an unbounded log line.
+const DUMP_MAX_DEPTH: usize = 12;
+const DUMP_MAX_BYTES: usize = 64 * 1024;
+
+fn dump_key(key: &Value) -> String {
+    match key {
+        Value::String(s) => {
+            let text = s.to_string_lossy();
+            let is_name = text
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if is_name {
+                text
+            } else {
+                format!("[{text:?}]")
+            }
+        }
+        other => format!("[{}]", describe(other)),
+    }
+}
+
+/// Sort order of table keys in a dump: integers first in numeric order, then everything else
+/// by its rendering.
+fn key_order(a: &Value, b: &Value) -> std::cmp::Ordering {
+    match (as_integer(a), as_integer(b)) {
+        (Some(x), Some(y)) => x.cmp(&y),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => dump_key(a).cmp(&dump_key(b)),
+    }
+}
+
+fn dump(v: &Value, depth: usize, seen: &mut Vec<*const c_void>, out: &mut String) {
+    if out.len() > DUMP_MAX_BYTES {
+        return;
+    }
+    let Value::Table(t) = v else {
+        out.push_str(&describe(v));
+        return;
+    };
+    let ptr = t.to_pointer();
+    if seen.contains(&ptr) {
+        out.push_str("<cycle>");
+        return;
+    }
+    if depth >= DUMP_MAX_DEPTH {
+        out.push_str("{...}");
+        return;
+    }
+    let mut pairs: Vec<(Value, Value)> = t.pairs::<Value, Value>().filter_map(Result::ok).collect();
+    if pairs.is_empty() {
+        out.push_str("{}");
+        return;
+    }
+    pairs.sort_by(|a, b| key_order(&a.0, &b.0));
+    seen.push(ptr);
+    out.push_str("{\n");
+    for (key, value) in &pairs {
+        if out.len() > DUMP_MAX_BYTES {
+            out.push_str("...");
+            break;
+        }
+        out.push_str(&"  ".repeat(depth + 1));
+        out.push_str(&dump_key(key));
+        out.push_str(" = ");
+        dump(value, depth + 1, seen, out);
+        out.push_str(",\n");
+    }
+    seen.pop();
+    out.push_str(&"  ".repeat(depth));
+    out.push('}');
+}

@@ -1,0 +1,296 @@
+//! Client transactions: RFC 3261 §17.1.1 (INVITE, with RFC 6026 §8.4 `Accepted`) and §17.1.2
+//! (non-INVITE).
+
+use std::time::{Duration, Instant};
+
+use callctl_sip_message::{CSeq, HeaderName, Method, Request, Response};
+
+use super::{Output, Peer, TransactionEvent, TransactionId, Transmit};
+
+/// States of RFC 3261 Figure 5 as amended by RFC 6026 Figure 5.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientInviteState {
+    Calling,
+    Proceeding,
+    Completed,
+    Accepted,
+    Terminated,
+}
+
+pub(crate) struct ClientInvite {
+    pub state: ClientInviteState,
+    pub peer: Peer,
+    reliable: bool,
+    request: Request,
+    request_bytes: Vec<u8>,
+    /// The ACK we sent for a non-2xx final, resent on each retransmitted final.
+    ack_bytes: Option<Vec<u8>>,
+    /// Timer A: INVITE retransmit interval (T1, doubling), unreliable only.
+    timer_a: Option<(Instant, Duration)>,
+    /// Timer B: INVITE transaction timeout (64*T1).
+    timer_b: Option<Instant>,
+    /// Timer D: wait for response retransmits (>32 s unreliable, zero reliable).
+    timer_d: Option<Instant>,
+    /// Timer M (RFC 6026): wait for 2xx retransmits after the first (64*T1).
+    timer_m: Option<Instant>,
+}
+
+impl ClientInvite {
+    pub fn start(request: Request, peer: Peer, reliable: bool, out: &mut Output<'_>) -> Self {
+        let request_bytes = request.to_bytes();
+        out.transmits.push_back(Transmit {
+            peer,
+            bytes: request_bytes.clone(),
+        });
+        ClientInvite {
+            state: ClientInviteState::Calling,
+            peer,
+            reliable,
+            request,
+            request_bytes,
+            ack_bytes: None,
+            timer_a: (!reliable).then(|| (out.now + out.timers.t1, out.timers.t1)),
+            timer_b: Some(out.now + out.timers.t1x64()),
+            timer_d: None,
+            timer_m: None,
+        }
+    }
+
+    pub fn deadline(&self) -> Option<Instant> {
+        [
+            self.timer_a.map(|(at, _)| at),
+            self.timer_b,
+            self.timer_d,
+            self.timer_m,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+
+    /// Build the ACK for a non-2xx final response inside the transaction (§17.1.1.3).
+    fn build_ack(&self, response: &Response) -> Vec<u8> {
+        let mut ack = Request::new(Method::Ack, self.request.uri.clone());
+        if let Some(via) = self.request.headers.get_all(&HeaderName::Via).next() {
+            // Only the top Via: the first value of the first Via line.
+            let top = self
+                .request
+                .top_via()
+                .map(|v| v.to_string())
+                .unwrap_or_else(|| via.to_string());
+            ack.headers.push(HeaderName::Via, top);
+        }
+        for route in self.request.headers.get_all(&HeaderName::Route) {
+            ack.headers.push(HeaderName::Route, route.to_string());
+        }
+        ack.headers.push(HeaderName::MaxForwards, "70");
+        if let Some(from) = self.request.headers.get(&HeaderName::From) {
+            ack.headers.push(HeaderName::From, from.to_string());
+        }
+        if let Some(to) = response.headers.get(&HeaderName::To) {
+            ack.headers.push(HeaderName::To, to.to_string());
+        }
+        if let Some(call_id) = self.request.headers.get(&HeaderName::CallId) {
+            ack.headers.push(HeaderName::CallId, call_id.to_string());
+        }
+        let seq = self.request.cseq().map(|c| c.seq).unwrap_or(1);
+        ack.headers.push(
+            HeaderName::CSeq,
+            CSeq {
+                seq,
+                method: Method::Ack,
+            }
+            .to_string(),
+        );
+        ack.to_bytes()
+    }
+
+    /// Returns whether the response goes up to the user.
+    pub fn on_response(&mut self, response: &Response, out: &mut Output<'_>) -> bool {
+        let status = response.status;
+        match (self.state, status) {
+            (ClientInviteState::Calling | ClientInviteState::Proceeding, 100..=199) => {
+                // §17.1.1.2: a provisional stops retransmissions and Timer B.
+                self.state = ClientInviteState::Proceeding;
+                self.timer_a = None;
+                self.timer_b = None;
+                true
+            }
+            (ClientInviteState::Calling | ClientInviteState::Proceeding, 200..=299) => {
+                self.state = ClientInviteState::Accepted;
+                self.timer_a = None;
+                self.timer_b = None;
+                self.timer_m = Some(out.now + out.timers.t1x64());
+                true
+            }
+            // RFC 6026 §8.4: 2xx retransmissions reach the user, which re-sends its ACK.
+            (ClientInviteState::Accepted, 200..=299) => true,
+            (ClientInviteState::Calling | ClientInviteState::Proceeding, 300..=699) => {
+                self.state = ClientInviteState::Completed;
+                self.timer_a = None;
+                self.timer_b = None;
+                let ack = self.build_ack(response);
+                out.transmits.push_back(Transmit {
+                    peer: self.peer,
+                    bytes: ack.clone(),
+                });
+                self.ack_bytes = Some(ack);
+                self.timer_d = Some(out.now + out.timers.timer_d(self.reliable));
+                true
+            }
+            (ClientInviteState::Completed, 300..=699) => {
+                if let Some(ack) = self.ack_bytes.clone() {
+                    out.transmits.push_back(Transmit {
+                        peer: self.peer,
+                        bytes: ack,
+                    });
+                }
+                false
+            }
+            _ => false,
+        }
+    }
+
+    pub fn on_timer(&mut self, id: TransactionId, out: &mut Output<'_>) -> bool {
+        let now = out.now;
+        let mut resent = false;
+        match self.state {
+            ClientInviteState::Calling => {
+                if self.timer_b.is_some_and(|b| b <= now) {
+                    self.state = ClientInviteState::Terminated;
+                    out.events.push_back(TransactionEvent::Timeout(id));
+                    return false;
+                }
+                if let Some((at, interval)) = self.timer_a {
+                    if at <= now {
+                        out.transmits.push_back(Transmit {
+                            peer: self.peer,
+                            bytes: self.request_bytes.clone(),
+                        });
+                        resent = true;
+                        // Timer A doubles without the T2 cap (§17.1.1.2); Timer B bounds it.
+                        self.timer_a = Some((now + interval * 2, interval * 2));
+                    }
+                }
+            }
+            ClientInviteState::Completed => {
+                if self.timer_d.is_some_and(|d| d <= now) {
+                    self.state = ClientInviteState::Terminated;
+                }
+            }
+            ClientInviteState::Accepted => {
+                if self.timer_m.is_some_and(|m| m <= now) {
+                    self.state = ClientInviteState::Terminated;
+                }
+            }
+            _ => {}
+        }
+        resent
+    }
+}
+
+/// States of RFC 3261 Figure 6.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientNonInviteState {
+    Trying,
+    Proceeding,
+    Completed,
+    Terminated,
+}
+
+pub(crate) struct ClientNonInvite {
+    pub state: ClientNonInviteState,
+    pub peer: Peer,
+    reliable: bool,
+    request_bytes: Vec<u8>,
+    /// Timer E: retransmit interval (T1 doubling to T2; T2 in Proceeding), unreliable only.
+    timer_e: Option<(Instant, Duration)>,
+    /// Timer F: transaction timeout (64*T1).
+    timer_f: Option<Instant>,
+    /// Timer K: wait for response retransmits (T4; zero reliable).
+    timer_k: Option<Instant>,
+}
+
+impl ClientNonInvite {
+    pub fn start(request: &Request, peer: Peer, reliable: bool, out: &mut Output<'_>) -> Self {
+        let request_bytes = request.to_bytes();
+        out.transmits.push_back(Transmit {
+            peer,
+            bytes: request_bytes.clone(),
+        });
+        ClientNonInvite {
+            state: ClientNonInviteState::Trying,
+            peer,
+            reliable,
+            request_bytes,
+            timer_e: (!reliable).then(|| (out.now + out.timers.t1, out.timers.t1)),
+            timer_f: Some(out.now + out.timers.t1x64()),
+            timer_k: None,
+        }
+    }
+
+    pub fn deadline(&self) -> Option<Instant> {
+        [self.timer_e.map(|(at, _)| at), self.timer_f, self.timer_k]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+
+    pub fn on_response(&mut self, response: &Response, out: &mut Output<'_>) -> bool {
+        match (self.state, response.status) {
+            (ClientNonInviteState::Trying | ClientNonInviteState::Proceeding, 100..=199) => {
+                self.state = ClientNonInviteState::Proceeding;
+                true
+            }
+            (ClientNonInviteState::Trying | ClientNonInviteState::Proceeding, _) => {
+                self.state = ClientNonInviteState::Completed;
+                self.timer_e = None;
+                self.timer_f = None;
+                let linger = if self.reliable {
+                    Duration::ZERO
+                } else {
+                    out.timers.t4
+                };
+                self.timer_k = Some(out.now + linger);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    pub fn on_timer(&mut self, id: TransactionId, out: &mut Output<'_>) -> bool {
+        let now = out.now;
+        match self.state {
+            ClientNonInviteState::Trying | ClientNonInviteState::Proceeding => {
+                if self.timer_f.is_some_and(|f| f <= now) {
+                    self.state = ClientNonInviteState::Terminated;
+                    out.events.push_back(TransactionEvent::Timeout(id));
+                    return false;
+                }
+                if let Some((at, interval)) = self.timer_e {
+                    if at <= now {
+                        out.transmits.push_back(Transmit {
+                            peer: self.peer,
+                            bytes: self.request_bytes.clone(),
+                        });
+                        let next = if self.state == ClientNonInviteState::Proceeding {
+                            out.timers.t2
+                        } else {
+                            (interval * 2).min(out.timers.t2)
+                        };
+                        self.timer_e = Some((now + next, next));
+                        return true;
+                    }
+                }
+                false
+            }
+            ClientNonInviteState::Completed => {
+                if self.timer_k.is_some_and(|k| k <= now) {
+                    self.state = ClientNonInviteState::Terminated;
+                }
+                false
+            }
+            ClientNonInviteState::Terminated => false,
+        }
+    }
+}

@@ -8,6 +8,8 @@ use std::ffi::c_void;
 use callctl_scc::{Command, ExtraHeaders, LogLevel, Reason, ScriptLocation};
 use mlua::{Function, Lua, MultiValue, Table, Value};
 
+use crate::failure::frame_location;
+
 /// What a checker decided: stage this command, or there is nothing to do (no yield).
 pub(crate) type Checked = Result<Option<Command>, String>;
 
@@ -70,7 +72,9 @@ pub(crate) fn describe(v: &Value) -> String {
 fn as_integer(v: &Value) -> Option<i64> {
     match v {
         Value::Integer(i) => Some(*i),
-        Value::Number(n) if n.is_finite() && n.fract() == 0.0 && n.abs() < 9.0e15 => Some(*n as i64),
+        Value::Number(n) if n.is_finite() && n.fract() == 0.0 && n.abs() < 9.0e15 => {
+            Some(*n as i64)
+        }
         _ => None,
     }
 }
@@ -204,7 +208,11 @@ fn reason(method: &str, v: &Value) -> Result<Option<Reason>, String> {
         cause_value = field(method, t, "value")?;
     }
     // RFC 3326 §2: a SIP cause is a status code, a Q.850 cause is the 7-bit ISUP value.
-    let (lo, hi) = if protocol == "SIP" { (100, 699) } else { (1, 127) };
+    let (lo, hi) = if protocol == "SIP" {
+        (100, 699)
+    } else {
+        (1, 127)
+    };
     let cause = if cause_value.is_nil() {
         None
     } else {
@@ -337,16 +345,21 @@ fn optional_secs(method: &str, v: &Value) -> Result<Option<u32>, String> {
 /// `proceeding(code, secs, extra_headers)` or `proceeding{code=, secs=|seconds=, extra_headers=}`.
 pub(crate) fn proceeding(lua: &Lua, args: &MultiValue) -> Checked {
     const M: &str = "proceeding";
-    let (code_v, secs_v, headers_v) = match table_form(M, args, &["code", "secs", "seconds", "extra_headers"])? {
-        Some(t) => {
-            let mut secs = field(M, &t, "secs")?;
-            if secs.is_nil() {
-                secs = field(M, &t, "seconds")?;
+    let (code_v, secs_v, headers_v) =
+        match table_form(M, args, &["code", "secs", "seconds", "extra_headers"])? {
+            Some(t) => {
+                let mut secs = field(M, &t, "secs")?;
+                if secs.is_nil() {
+                    secs = field(M, &t, "seconds")?;
+                }
+                (field(M, &t, "code")?, secs, field(M, &t, "extra_headers")?)
             }
-            (field(M, &t, "code")?, secs, field(M, &t, "extra_headers")?)
-        }
-        None => (arg(args, 0).clone(), arg(args, 1).clone(), arg(args, 2).clone()),
-    };
+            None => (
+                arg(args, 0).clone(),
+                arg(args, 1).clone(),
+                arg(args, 2).clone(),
+            ),
+        };
     // RFC 3261 §8.2.6.1: the engine sends 100 Trying itself as soon as the script starts.
     if as_integer(&code_v) == Some(100) {
         return Err(format!("{M}: code 100 is sent automatically"));
@@ -443,15 +456,9 @@ pub(crate) fn wait(_lua: &Lua, args: &MultiValue) -> Checked {
 }
 
 /// The script line that called the API function: stack level 0 is the checker itself, 1 the
-/// Lua wrapper, 2 its caller. Only script files (chunk names starting with `@`) count.
+/// Lua wrapper, 2 its caller.
 fn caller_location(lua: &Lua) -> Option<ScriptLocation> {
-    lua.inspect_stack(2, |d| {
-        let source = d.source();
-        let file = source.source.as_deref()?.strip_prefix('@')?.to_string();
-        let line = u32::try_from(d.current_line()?).ok()?;
-        Some(ScriptLocation { file, line })
-    })
-    .flatten()
+    lua.inspect_stack(2, frame_location).flatten()
 }
 
 /// First line of an mlua error, without the traceback mlua appends.

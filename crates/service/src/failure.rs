@@ -6,12 +6,25 @@ use callctl_scc::{FailureKind, ScriptFailure, ScriptLocation};
 /// Lua's text when an allocation fails, for errors that a script caught and raised again.
 const OUT_OF_MEMORY: &str = "not enough memory";
 
-pub(crate) fn failure(kind: FailureKind, message: impl Into<String>, location: Option<ScriptLocation>) -> ScriptFailure {
+pub(crate) fn failure(
+    kind: FailureKind,
+    message: impl Into<String>,
+    location: Option<ScriptLocation>,
+) -> ScriptFailure {
     ScriptFailure {
         kind,
         message: message.into(),
         location,
     }
+}
+
+/// The location of a stack frame, when it runs code from a script file (chunk names starting
+/// with `@`; the runtime's own chunk and C functions are not locations a script author can use).
+pub(crate) fn frame_location(frame: &mlua::debug::Debug) -> Option<ScriptLocation> {
+    let source = frame.source();
+    let file = source.source.as_deref()?.strip_prefix('@')?.to_string();
+    let line = u32::try_from(frame.current_line()?).ok()?;
+    Some(ScriptLocation { file, line })
 }
 
 /// Splits `file:line: rest` at the first `:<digits>:` (file names may contain colons that are
@@ -28,7 +41,9 @@ fn split_location(text: &str) -> Option<(&str, u32, &str)> {
         let end = colon + 1 + digits;
         if digits > 0 && bytes.get(end) == Some(&b':') && colon > 0 {
             let line = text[colon + 1..end].parse().ok()?;
-            let rest = text[end + 1..].strip_prefix(' ').unwrap_or(&text[end + 1..]);
+            let rest = text[end + 1..]
+                .strip_prefix(' ')
+                .unwrap_or(&text[end + 1..]);
             return Some((&text[..colon], line, rest));
         }
         from = colon + 1;
@@ -90,7 +105,11 @@ pub(crate) fn from_text(kind: FailureKind, text: &str, known: &[String]) -> Scri
 }
 
 /// A failure from an mlua error escaping a script (`Error`) or a compilation (`Load`).
-pub(crate) fn from_lua_error(kind: FailureKind, err: &mlua::Error, known: &[String]) -> ScriptFailure {
+pub(crate) fn from_lua_error(
+    kind: FailureKind,
+    err: &mlua::Error,
+    known: &[String],
+) -> ScriptFailure {
     match err {
         mlua::Error::MemoryError(message) => failure(FailureKind::Memory, message.clone(), None),
         mlua::Error::RuntimeError(text) => from_text(kind, text, known),
@@ -118,7 +137,10 @@ mod tests {
             Some(("scripts/a.lua", 12, "boom: here"))
         );
         assert_eq!(split_location("[C]: in function 'error'"), None);
-        assert_eq!(split_location("c:/x/a.lua:3: e"), Some(("c:/x/a.lua", 3, "e")));
+        assert_eq!(
+            split_location("c:/x/a.lua:3: e"),
+            Some(("c:/x/a.lua", 3, "e"))
+        );
         assert_eq!(split_location("no location"), None);
     }
 

@@ -67,15 +67,17 @@
 //!
 //! # Budget and memory
 //!
-//! A count hook runs every 10,000 VM instructions in every coroutine of the state. When an
-//! instance has run more than `instruction_budget` instructions since it was last started or
-//! resumed, the hook yields (pcall cannot catch a yield) and the instance fails with
-//! `FailureKind::Budget` at the script line where it was stopped. Where a yield is impossible
-//! (inside a C function such as `table.sort`) the hook raises an error instead, and every
-//! catch point a script has (`pcall`, `xpcall`, `coroutine.resume`/`wrap`/`close`) re-raises
-//! it. The hook cannot interrupt a single long-running C function (a pathological
-//! `string.find` pattern, for instance). The memory limit applies to the whole state; an
-//! allocation failure that ends a script is reported as `FailureKind::Memory`.
+//! A count hook runs every 10,000 VM instructions in every coroutine of the state, and every
+//! coroutine a script creates is charged 10,000 instructions up front (a fresh coroutine runs
+//! that long before its first hook). When an instance has run more than `instruction_budget`
+//! instructions since it was last started or resumed, the hook yields (pcall cannot catch a
+//! yield) and the instance fails with `FailureKind::Budget` at the script line where it was
+//! stopped. Where a yield is impossible (inside a C function such as `table.sort`) the hook
+//! raises an error instead, and every catch point a script has (`pcall`, `xpcall`,
+//! `coroutine.resume`/`wrap`/`close`) re-raises it. The hook cannot interrupt a single
+//! long-running C function (a pathological `string.find` pattern, for instance). The memory
+//! limit applies to the whole state; an allocation failure that ends a script is reported as
+//! `FailureKind::Memory`.
 
 mod args;
 mod failure;

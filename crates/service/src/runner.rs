@@ -8,22 +8,23 @@ use std::rc::Rc;
 use std::time::UNIX_EPOCH;
 
 use callctl_scc::{
-    CallContext, CallKey, Command, ControlFlags, FailureKind, LogLevel, Reply, ScriptFailure, ScriptLocation,
-    ScriptRunner, Step, Value,
+    CallContext, CallKey, Command, ControlFlags, FailureKind, LogLevel, Reply, ScriptFailure,
+    ScriptLocation, ScriptRunner, Step, Value,
 };
 use mlua::chunk::ChunkMode;
 use mlua::debug::Debug;
 use mlua::thread::ThreadStatus;
 use mlua::{
-    Function, HookTriggers, LightUserData, Lua, LuaOptions, LuaString, MultiValue, StdLib, Table, Thread,
-    Value as LuaValue, VmState,
+    Function, HookTriggers, LightUserData, Lua, LuaOptions, LuaString, MultiValue, StdLib, Table,
+    Thread, Value as LuaValue, Variadic, VmState,
 };
 
 use crate::args;
-use crate::failure::{failure, from_lua_error};
+use crate::failure::{failure, frame_location, from_lua_error};
 
-/// How often (in VM instructions) the budget hook runs: rare enough to cost nothing
-/// measurable, frequent enough that a runaway loop is stopped within microseconds of its limit.
+/// How often (in VM instructions) the budget hook calls into Rust. Lua 5.4 counts every
+/// instruction once a count hook is set (a few percent of VM time, whatever the interval); the
+/// interval only sets how often the callback runs and how far past its budget a script can get.
 const HOOK_INTERVAL: u32 = 10_000;
 
 /// The smallest memory limit accepted: below this the runtime's own tables do not fit.
@@ -99,11 +100,33 @@ impl Budget {
         self.armed.set(true);
     }
 
+    /// Counts `instructions` against the running instance; true when this made it go over
+    /// its budget (the caller then records where).
+    fn charge(&self, instructions: u64) -> bool {
+        if !self.armed.get() {
+            return false;
+        }
+        let used = self.used.get().saturating_add(instructions);
+        self.used.set(used);
+        used > self.limit && !self.exhausted.replace(true)
+    }
+
+    fn record_stop(&self, at: Option<ScriptLocation>) {
+        if let Ok(mut slot) = self.stopped_at.try_borrow_mut() {
+            *slot = at;
+        }
+    }
+
     /// Ends a run; `Some(location)` when the instance went over its budget.
     fn disarm(&self) -> Option<Option<ScriptLocation>> {
         self.armed.set(false);
         if self.exhausted.replace(false) {
-            Some(self.stopped_at.try_borrow_mut().ok().and_then(|mut at| at.take()))
+            Some(
+                self.stopped_at
+                    .try_borrow_mut()
+                    .ok()
+                    .and_then(|mut at| at.take()),
+            )
         } else {
             None
         }
@@ -124,7 +147,10 @@ struct Shared {
 
 impl Shared {
     fn known_names(&self) -> Vec<String> {
-        self.chunk_names.try_borrow().map(|n| n.clone()).unwrap_or_default()
+        self.chunk_names
+            .try_borrow()
+            .map(|n| n.clone())
+            .unwrap_or_default()
     }
 
     fn remember_name(&self, name: &str) {
@@ -157,6 +183,7 @@ pub struct LuaRunner {
     config: RuntimeConfig,
     shared: Rc<Shared>,
     driver: Function,
+    new_context: Function,
     scripts: HashMap<String, Result<Rc<Compiled>, ScriptFailure>>,
     instances: HashMap<CallKey, Instance>,
     // Declared last so it is dropped after every handle above.
@@ -181,7 +208,8 @@ fn safe_segments<'a>(mut segments: impl Iterator<Item = &'a str>) -> bool {
         !s.is_empty()
             && s != "."
             && s != ".."
-            && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.')
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.')
     })
 }
 
@@ -253,7 +281,12 @@ fn dirs_text(dirs: &[PathBuf]) -> String {
 
 /// `require` of a user module: resolve, read and compile once per runner.
 fn load_module(lua: &Lua, shared: &Shared, name: &str) -> Result<Function, String> {
-    if let Some(f) = shared.modules.try_borrow().ok().and_then(|m| m.get(name).cloned()) {
+    if let Some(f) = shared
+        .modules
+        .try_borrow()
+        .ok()
+        .and_then(|m| m.get(name).cloned())
+    {
         return Ok(f);
     }
     if !safe_segments(name.split('.')) || name.contains('/') || name.contains('\\') {
@@ -266,11 +299,15 @@ fn load_module(lua: &Lua, shared: &Shared, name: &str) -> Result<Function, Strin
             dirs_text(&shared.script_dirs)
         ));
     };
-    let source = std::fs::read(&path).map_err(|e| format!("require: cannot read {}: {e}", path.display()))?;
+    let source = std::fs::read(&path)
+        .map_err(|e| format!("require: cannot read {}: {e}", path.display()))?;
     let factory = compile(lua, shared, &path, &source).map_err(|e| {
         let f = from_lua_error(FailureKind::Load, &e, &shared.known_names());
         match f.location {
-            Some(at) => format!("require: module '{name}' does not compile: {at}: {}", f.message),
+            Some(at) => format!(
+                "require: module '{name}' does not compile: {at}: {}",
+                f.message
+            ),
             None => format!("require: module '{name}' does not compile: {}", f.message),
         }
     })?;
@@ -314,26 +351,12 @@ fn log_checker(
     })
 }
 
-/// The hook's idea of where a runaway script was: the innermost frame from a script file.
-fn stop_location(lua: &Lua, debug: &Debug) -> Option<ScriptLocation> {
-    let here = {
-        let source = debug.source();
-        let file = source.source.as_deref().and_then(|s| s.strip_prefix('@')).map(str::to_string);
-        file.and_then(|file| {
-            let line = u32::try_from(debug.current_line()?).ok()?;
-            Some(ScriptLocation { file, line })
-        })
-    };
-    here.or_else(|| {
-        (1..64).find_map(|level| {
-            lua.inspect_stack(level, |d| {
-                let source = d.source();
-                let file = source.source.as_deref()?.strip_prefix('@')?.to_string();
-                let line = u32::try_from(d.current_line()?).ok()?;
-                Some(ScriptLocation { file, line })
-            })?
-        })
-    })
+/// Where a runaway script was stopped: the innermost frame from a script file, starting with
+/// the hook's own frame when there is one.
+fn stop_location(lua: &Lua, debug: Option<&Debug>) -> Option<ScriptLocation> {
+    debug
+        .and_then(frame_location)
+        .or_else(|| (1..64).find_map(|level| lua.inspect_stack(level, frame_location).flatten()))
 }
 
 fn to_lua(lua: &Lua, value: &Value) -> mlua::Result<LuaValue> {
@@ -391,10 +414,14 @@ impl LuaRunner {
     /// first use (or by [`LuaRunner::check_script`]).
     pub fn new(config: RuntimeConfig) -> Result<LuaRunner, RuntimeError> {
         if config.script_dirs.is_empty() {
-            return Err(RuntimeError::Config("no script directory configured".into()));
+            return Err(RuntimeError::Config(
+                "no script directory configured".into(),
+            ));
         }
         if config.instruction_budget == 0 {
-            return Err(RuntimeError::Config("instruction_budget must be positive".into()));
+            return Err(RuntimeError::Config(
+                "instruction_budget must be positive".into(),
+            ));
         }
         if config.memory_limit_bytes < MIN_MEMORY_LIMIT {
             return Err(RuntimeError::Config(format!(
@@ -422,19 +449,11 @@ impl LuaRunner {
             HookTriggers::new().every_nth_instruction(HOOK_INTERVAL),
             move |lua, debug| {
                 let budget = &hook_shared.budget;
-                if !budget.armed.get() {
-                    return Ok(VmState::Continue);
+                if budget.charge(u64::from(HOOK_INTERVAL)) {
+                    budget.record_stop(stop_location(lua, Some(debug)));
                 }
-                let used = budget.used.get().saturating_add(u64::from(HOOK_INTERVAL));
-                budget.used.set(used);
-                if used <= budget.limit {
+                if !budget.exhausted.get() {
                     return Ok(VmState::Continue);
-                }
-                if !budget.exhausted.replace(true) {
-                    let at = stop_location(lua, debug);
-                    if let Ok(mut slot) = budget.stopped_at.try_borrow_mut() {
-                        *slot = at;
-                    }
                 }
                 // A yield cannot be caught by pcall; it only fails inside C functions, and
                 // then the error that follows is re-raised by every catch point (runtime.lua).
@@ -455,10 +474,22 @@ impl LuaRunner {
         build.set("wait", checker(&lua, &shared, args::wait)?)?;
         build.set("debug_var", checker(&lua, &shared, args::debug_var)?)?;
         let debug_on = config.trace_level >= 1;
-        build.set("notice", log_checker(&lua, &shared, LogLevel::Notice, "notice", true)?)?;
-        build.set("warning", log_checker(&lua, &shared, LogLevel::Warning, "warning", true)?)?;
-        build.set("debug", log_checker(&lua, &shared, LogLevel::Debug, "debug", debug_on)?)?;
-        build.set("error", log_checker(&lua, &shared, LogLevel::Error, "error", true)?)?;
+        build.set(
+            "notice",
+            log_checker(&lua, &shared, LogLevel::Notice, "notice", true)?,
+        )?;
+        build.set(
+            "warning",
+            log_checker(&lua, &shared, LogLevel::Warning, "warning", true)?,
+        )?;
+        build.set(
+            "debug",
+            log_checker(&lua, &shared, LogLevel::Debug, "debug", debug_on)?,
+        )?;
+        build.set(
+            "error",
+            log_checker(&lua, &shared, LogLevel::Error, "error", true)?,
+        )?;
 
         let privileged = lua.create_table()?;
         privileged.set("mark", mark())?;
@@ -469,6 +500,20 @@ impl LuaRunner {
             "exhausted",
             lua.create_function(move |_, ()| Ok(exhausted_shared.budget.exhausted.get()))?,
         )?;
+        // Every coroutine starts with a fresh hook countdown, so a script that keeps creating
+        // short coroutines would run up to one interval in each without the hook ever firing.
+        // Charging a whole interval per coroutine up front keeps the count an upper bound.
+        let charge_shared = Rc::clone(&shared);
+        privileged.set(
+            "charge_coroutine",
+            lua.create_function(move |lua, ()| {
+                let budget = &charge_shared.budget;
+                if budget.charge(u64::from(HOOK_INTERVAL)) {
+                    budget.record_stop(stop_location(lua, None));
+                }
+                Ok(budget.exhausted.get())
+            })?,
+        )?;
         let module_shared = Rc::clone(&shared);
         privileged.set(
             "load_module",
@@ -478,7 +523,10 @@ impl LuaRunner {
                     _ => None,
                 };
                 let Some(name) = name else {
-                    return Ok((LuaValue::Nil, Some("require: module name must be UTF-8 text".to_string())));
+                    return Ok((
+                        LuaValue::Nil,
+                        Some("require: module name must be UTF-8 text".to_string()),
+                    ));
                 };
                 match load_module(lua, &module_shared, &name) {
                     Ok(f) => Ok((LuaValue::Function(f), None)),
@@ -493,11 +541,20 @@ impl LuaRunner {
             .set_mode(ChunkMode::Text)
             .call(privileged)?;
         let driver: Function = runtime.get("driver")?;
+        let new_context: Function = runtime.get("new_context")?;
 
         // Nothing a script runs can reach the real globals, but keep the file and code
         // loaders out of the state altogether in case that ever changes.
         let globals = lua.globals();
-        for name in ["dofile", "loadfile", "load", "require", "collectgarbage", "print", "warn"] {
+        for name in [
+            "dofile",
+            "loadfile",
+            "load",
+            "require",
+            "collectgarbage",
+            "print",
+            "warn",
+        ] {
             globals.raw_set(name, LuaValue::Nil)?;
         }
 
@@ -507,6 +564,7 @@ impl LuaRunner {
             config,
             shared,
             driver,
+            new_context,
             scripts: HashMap::new(),
             instances: HashMap::new(),
             lua,
@@ -559,18 +617,29 @@ impl LuaRunner {
 
     fn compile_script(&self, key: &str) -> Result<Compiled, ScriptFailure> {
         if !safe_segments(key.split('/')) {
-            return Err(failure(FailureKind::Load, format!("bad script key '{key}'"), None));
+            return Err(failure(
+                FailureKind::Load,
+                format!("bad script key '{key}'"),
+                None,
+            ));
         }
         let relative = format!("{key}.lua");
         let Some((path, meta)) = find_file(&self.config.script_dirs, &relative) else {
             return Err(failure(
                 FailureKind::Load,
-                format!("script '{key}' not found ({relative} in {})", dirs_text(&self.config.script_dirs)),
+                format!(
+                    "script '{key}' not found ({relative} in {})",
+                    dirs_text(&self.config.script_dirs)
+                ),
                 None,
             ));
         };
         let source = std::fs::read(&path).map_err(|e| {
-            failure(FailureKind::Load, format!("cannot read {}: {e}", path.display()), None)
+            failure(
+                FailureKind::Load,
+                format!("cannot read {}: {e}", path.display()),
+                None,
+            )
         })?;
         let factory = compile(&self.lua, &self.shared, &path, &source)
             .map_err(|e| from_lua_error(FailureKind::Load, &e, &self.shared.known_names()))?;
@@ -589,40 +658,35 @@ impl LuaRunner {
     }
 
     fn context_table(&self, ctx: &CallContext) -> mlua::Result<Table> {
-        let lua = &self.lua;
-        let t = lua.create_table_with_capacity(0, 24)?;
-        t.raw_set("call_id", ctx.call_id.as_str())?;
-        t.raw_set("request_uri", ctx.request_uri.as_str())?;
-        t.raw_set("from_uri", ctx.from_uri.as_str())?;
-        t.raw_set("from_display", ctx.from_display.as_deref())?;
-        t.raw_set("to_uri", ctx.to_uri.as_str())?;
-        t.raw_set("called_party", ctx.called_party.as_str())?;
-        t.raw_set("normalised_called_party", ctx.normalised_called_party.as_str())?;
-        t.raw_set("calling_party", ctx.calling_party.as_str())?;
-        t.raw_set("normalised_calling_party", ctx.normalised_calling_party.as_str())?;
-        t.raw_set("is_calling_restricted", ctx.is_calling_restricted)?;
-        t.raw_set("sdp_offer_present", ctx.sdp_offer_present)?;
-        t.raw_set("require_100rel", ctx.require_100rel)?;
-        t.raw_set("script_key", ctx.script_key.as_str())?;
-        t.raw_set("trigger_prefix", ctx.trigger_prefix.as_str())?;
-        t.raw_set("source", ctx.source.as_str())?;
-        set_flags(&t, ctx.flags)?;
-        let headers = lua.create_table()?;
+        let mut headers = Vec::with_capacity(ctx.headers.len() * 2);
         for (name, value) in &ctx.headers {
-            let key = header_key(name);
-            let list = match headers.raw_get::<LuaValue>(key.as_str())? {
-                LuaValue::Table(list) => list,
-                _ => {
-                    let list = lua.create_table()?;
-                    headers.raw_set(key.as_str(), &list)?;
-                    list
-                }
-            };
-            list.raw_push(value.as_str())?;
+            headers.push(header_key(name));
+            headers.push(value.clone());
         }
-        t.raw_set("headers", &headers)?;
-        t.raw_set("invite_headers", headers)?;
-        Ok(t)
+        let flags = ctx.flags;
+        self.new_context.call((
+            ctx.call_id.as_str(),
+            ctx.request_uri.as_str(),
+            ctx.from_uri.as_str(),
+            ctx.from_display.as_deref(),
+            ctx.to_uri.as_str(),
+            ctx.called_party.as_str(),
+            ctx.normalised_called_party.as_str(),
+            ctx.calling_party.as_str(),
+            ctx.normalised_calling_party.as_str(),
+            ctx.is_calling_restricted,
+            ctx.sdp_offer_present,
+            ctx.require_100rel,
+            ctx.script_key.as_str(),
+            ctx.trigger_prefix.as_str(),
+            (
+                ctx.source.as_str(),
+                flags.proceed_ok,
+                flags.decline_ok,
+                flags.controlled,
+                Variadic::from_iter(headers),
+            ),
+        ))
     }
 
     fn lua_failure(&self, err: &mlua::Error) -> ScriptFailure {
@@ -638,7 +702,10 @@ impl LuaRunner {
         let step = if let Some(location) = stopped {
             Step::Failed(failure(
                 FailureKind::Budget,
-                format!("instruction budget exceeded ({} instructions)", self.config.instruction_budget),
+                format!(
+                    "instruction budget exceeded ({} instructions)",
+                    self.config.instruction_budget
+                ),
                 location,
             ))
         } else {
@@ -703,7 +770,13 @@ impl ScriptRunner for LuaRunner {
         self.drive(
             call,
             instance,
-            (compiled.factory.clone(), ctx, compiled.name.clone(), compiled.version.clone(), index),
+            (
+                compiled.factory.clone(),
+                ctx,
+                compiled.name.clone(),
+                compiled.version.clone(),
+                index,
+            ),
         )
     }
 
@@ -713,7 +786,9 @@ impl ScriptRunner for LuaRunner {
         };
         let prepared = set_flags(&instance.context, flags).and_then(|()| match &reply {
             Reply::Value(v) => Ok((true, to_lua(&self.lua, v)?)),
-            Reply::Error(message) => Ok((false, LuaValue::String(self.lua.create_string(message)?))),
+            Reply::Error(message) => {
+                Ok((false, LuaValue::String(self.lua.create_string(message)?)))
+            }
         });
         match prepared {
             Ok(args) => self.drive(call, instance, args),

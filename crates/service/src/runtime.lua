@@ -9,6 +9,7 @@ local MARK = priv.mark                -- first value of every yield meant for th
 local exhausted = priv.exhausted      -- true once the running instance is past its budget
 local load_module = priv.load_module  -- compiled factory of a user module, or nil + message
 local build = priv.build              -- argument checkers that stage a command in Rust
+local charge_coroutine = priv.charge_coroutine  -- counts a new coroutine against the budget
 
 local error, type, select, tostring, next, ipairs = error, type, select, tostring, next, ipairs
 local setmetatable, rawget, rawset = setmetatable, rawget, rawset
@@ -102,8 +103,15 @@ local function unwrap(ok, ...)
     error((...), 0)
 end
 
+local function create_(f)
+    if charge_coroutine() then
+        error(BUDGET, 0)
+    end
+    return co_create(f)
+end
+
 local function wrap_(f)
-    local co = co_create(f)
+    local co = create_(f)
     return function(...)
         return unwrap(relay(co, co_resume(co, ...)))
     end
@@ -137,7 +145,7 @@ local sandbox = {
     math = freeze("math", math),
     utf8 = freeze("utf8", utf8),
     coroutine = freeze("coroutine", {
-        create = co_create,
+        create = create_,
         resume = resume_,
         wrap = wrap_,
         yield = co_yield,
@@ -290,4 +298,49 @@ local function driver(factory, ctx, script_name, script_version, instance_idx)
     end
 end
 
-return { driver = driver }
+-- The call context table, built here rather than field by field from Rust because the field
+-- names are then constants of this chunk instead of strings made afresh for every call.
+-- Header names arrive already lower-cased, as name, value pairs in message order.
+local function new_context(call_id, request_uri, from_uri, from_display, to_uri, called_party,
+                           normalised_called_party, calling_party, normalised_calling_party,
+                           is_calling_restricted, sdp_offer_present, require_100rel, script_key,
+                           trigger_prefix, source, proceed_ok, decline_ok, controlled, ...)
+    local headers = {}
+    local n = select("#", ...)
+    if n > 0 then
+        local flat = { ... }
+        for i = 1, n - 1, 2 do
+            local name = flat[i]
+            local list = headers[name]
+            if list == nil then
+                headers[name] = { flat[i + 1] }
+            else
+                list[#list + 1] = flat[i + 1]
+            end
+        end
+    end
+    return {
+        call_id = call_id,
+        request_uri = request_uri,
+        from_uri = from_uri,
+        from_display = from_display,
+        to_uri = to_uri,
+        called_party = called_party,
+        normalised_called_party = normalised_called_party,
+        calling_party = calling_party,
+        normalised_calling_party = normalised_calling_party,
+        is_calling_restricted = is_calling_restricted,
+        sdp_offer_present = sdp_offer_present,
+        require_100rel = require_100rel,
+        script_key = script_key,
+        trigger_prefix = trigger_prefix,
+        source = source,
+        proceed_ok = proceed_ok,
+        decline_ok = decline_ok,
+        controlled = controlled,
+        headers = headers,
+        invite_headers = headers,
+    }
+end
+
+return { driver = driver, new_context = new_context }

@@ -3,7 +3,9 @@
 
 mod common;
 
-use callctl_scc::{Command, FailureKind, LogLevel, Reply, ScriptFailure, ScriptLocation, ScriptRunner, Step};
+use callctl_scc::{
+    Command, FailureKind, LogLevel, Reply, ScriptFailure, ScriptLocation, ScriptRunner, Step,
+};
 use common::*;
 
 fn failed(step: Step) -> ScriptFailure {
@@ -22,12 +24,18 @@ fn fails_on_line_3(body: &str) -> (ScriptFailure, String) {
     );
     let mut runner = dir.runner();
     let (commands, step) = run(&mut runner, "s");
-    assert!(commands.is_empty(), "{body}: unexpected commands {commands:?}");
+    assert!(
+        commands.is_empty(),
+        "{body}: unexpected commands {commands:?}"
+    );
     let f = failed(step);
     assert_eq!(f.kind, FailureKind::Error, "{body}: {f:?}");
     assert_eq!(
         f.location,
-        Some(ScriptLocation { file: dir.file("s.lua"), line: 3 }),
+        Some(ScriptLocation {
+            file: dir.file("s.lua"),
+            line: 3
+        }),
         "{body}: {f:?}"
     );
     assert_eq!(runner.active(), 0);
@@ -123,8 +131,17 @@ end)"#,
     );
     let mut runner = dir.runner();
     let f = failed(run(&mut runner, "h").1);
-    assert_eq!(f.message, "hangup: code must be an integer 300-699 (got 42)");
-    assert_eq!(f.location, Some(ScriptLocation { file: dir.file("h.lua"), line: 5 }));
+    assert_eq!(
+        f.message,
+        "hangup: code must be an integer 300-699 (got 42)"
+    );
+    assert_eq!(
+        f.location,
+        Some(ScriptLocation {
+            file: dir.file("h.lua"),
+            line: 5
+        })
+    );
 }
 
 #[test]
@@ -140,14 +157,22 @@ return"#,
     );
     let mut runner = dir.runner();
     let (commands, step) = run_with(&mut runner, 3, "refused", |cmd| match cmd {
-        Command::Decline { .. } => Reply::Error("decline: a final response was already sent".into()),
+        Command::Decline { .. } => {
+            Reply::Error("decline: a final response was already sent".into())
+        }
         other => default_reply(other),
     });
     assert_eq!(commands.len(), 2);
     let f = failed(step);
     assert_eq!(f.kind, FailureKind::Error);
     assert_eq!(f.message, "decline: a final response was already sent");
-    assert_eq!(f.location, Some(ScriptLocation { file: dir.file("refused.lua"), line: 4 }));
+    assert_eq!(
+        f.location,
+        Some(ScriptLocation {
+            file: dir.file("refused.lua"),
+            line: 4
+        })
+    );
 }
 
 #[test]
@@ -172,7 +197,13 @@ api.hangup()"#,
         matches!(&commands[1], Command::Log { level: LogLevel::Notice, message, .. } if message == "false decline: not allowed now"),
         "{commands:?}"
     );
-    assert_eq!(commands[2], Command::Hangup { code: None, reason: None });
+    assert_eq!(
+        commands[2],
+        Command::Hangup {
+            code: None,
+            reason: None
+        }
+    );
 }
 
 #[test]
@@ -180,31 +211,70 @@ fn runtime_errors_carry_message_and_location() {
     let dir = ScriptDir::new();
     dir.write("nil.lua", "local scc = ...\nlocal t = nil\nt.x = 1\n");
     dir.write("table.lua", "local scc = ...\n\nerror({ code = 1 })\n");
-    dir.write("level0.lua", "local function f()\n  error('plain', 0)\nend\nf()\n");
-    dir.write("tostr.lua", "error(setmetatable({}, { __tostring = function() return 'custom' end }))\n");
+    dir.write(
+        "level0.lua",
+        "local function f()\n  error('plain', 0)\nend\nf()\n",
+    );
+    dir.write(
+        "tostr.lua",
+        "error(setmetatable({}, { __tostring = function() return 'custom' end }))\n",
+    );
     dir.write("badarg.lua", "local x = 1\nsetmetatable(nil, {})\n");
     let mut runner = dir.runner();
 
     let f = failed(run(&mut runner, "nil").1);
     assert_eq!(f.kind, FailureKind::Error);
     assert_eq!(f.message, "attempt to index a nil value (local 't')");
-    assert_eq!(f.location, Some(ScriptLocation { file: dir.file("nil.lua"), line: 3 }));
+    assert_eq!(
+        f.location,
+        Some(ScriptLocation {
+            file: dir.file("nil.lua"),
+            line: 3
+        })
+    );
 
     let f = failed(run(&mut runner, "table").1);
     assert!(f.message.starts_with("table: "), "{f:?}");
-    assert_eq!(f.location, Some(ScriptLocation { file: dir.file("table.lua"), line: 3 }));
+    assert_eq!(
+        f.location,
+        Some(ScriptLocation {
+            file: dir.file("table.lua"),
+            line: 3
+        })
+    );
 
     let f = failed(run(&mut runner, "level0").1);
     assert_eq!(f.message, "plain");
-    assert_eq!(f.location, Some(ScriptLocation { file: dir.file("level0.lua"), line: 2 }));
+    assert_eq!(
+        f.location,
+        Some(ScriptLocation {
+            file: dir.file("level0.lua"),
+            line: 2
+        })
+    );
 
     let f = failed(run(&mut runner, "tostr").1);
     assert_eq!(f.message, "custom");
-    assert_eq!(f.location, Some(ScriptLocation { file: dir.file("tostr.lua"), line: 1 }));
+    assert_eq!(
+        f.location,
+        Some(ScriptLocation {
+            file: dir.file("tostr.lua"),
+            line: 1
+        })
+    );
 
     let f = failed(run(&mut runner, "badarg").1);
-    assert!(f.message.starts_with("bad argument #1 to 'setmetatable'"), "{f:?}");
-    assert_eq!(f.location, Some(ScriptLocation { file: dir.file("badarg.lua"), line: 2 }));
+    assert!(
+        f.message.starts_with("bad argument #1 to 'setmetatable'"),
+        "{f:?}"
+    );
+    assert_eq!(
+        f.location,
+        Some(ScriptLocation {
+            file: dir.file("badarg.lua"),
+            line: 2
+        })
+    );
     assert_eq!(runner.active(), 0);
 }
 
@@ -213,7 +283,10 @@ fn load_failures() {
     let dir = ScriptDir::new();
     dir.write("broken.lua", "local scc = ...\n\nif then\n");
     dir.write("extra_end.lua", "local x = 1\nend\n");
-    dir.write("shebang.lua", "#!/usr/bin/env lua\nlocal scc = ...\nerror('line three')\n");
+    dir.write(
+        "shebang.lua",
+        "#!/usr/bin/env lua\nlocal scc = ...\nerror('line three')\n",
+    );
     let mut runner = dir.runner();
 
     let f = failed(runner.start(1, "missing", &context("missing")));
@@ -223,7 +296,13 @@ fn load_failures() {
     let f = failed(runner.start(1, "broken", &context("broken")));
     assert_eq!(f.kind, FailureKind::Load);
     assert!(f.message.contains("unexpected symbol near 'then'"), "{f:?}");
-    assert_eq!(f.location, Some(ScriptLocation { file: dir.file("broken.lua"), line: 3 }));
+    assert_eq!(
+        f.location,
+        Some(ScriptLocation {
+            file: dir.file("broken.lua"),
+            line: 3
+        })
+    );
 
     let f = failed(runner.start(1, "extra_end", &context("extra_end")));
     assert_eq!(f.kind, FailureKind::Load);
@@ -238,7 +317,13 @@ fn load_failures() {
     assert!(runner.check_script("shebang").is_ok());
     let f = failed(run(&mut runner, "shebang").1);
     assert_eq!(f.message, "line three");
-    assert_eq!(f.location, Some(ScriptLocation { file: dir.file("shebang.lua"), line: 3 }));
+    assert_eq!(
+        f.location,
+        Some(ScriptLocation {
+            file: dir.file("shebang.lua"),
+            line: 3
+        })
+    );
     assert_eq!(runner.active(), 0);
 }
 
@@ -251,7 +336,10 @@ fn unknown_instances_and_duplicate_keys() {
     assert_eq!(f.message, "no such script instance");
     runner.abort(99);
 
-    assert!(matches!(runner.start(5, "wait", &context("wait")), Step::Command(Command::Wait { .. })));
+    assert!(matches!(
+        runner.start(5, "wait", &context("wait")),
+        Step::Command(Command::Wait { .. })
+    ));
     let f = failed(runner.start(5, "wait", &context("wait")));
     assert_eq!(f.kind, FailureKind::Error);
     assert_eq!(runner.active(), 1);

@@ -38,7 +38,10 @@ return"#,
     assert_eq!(
         commands,
         vec![
-            Command::Hangup { code: Some(487), reason: None },
+            Command::Hangup {
+                code: Some(487),
+                reason: None
+            },
             log("Calm Down Period", dir.file("hangup.lua"), 9),
             Command::Wait { secs: 5.0 },
         ]
@@ -67,8 +70,16 @@ return"#,
     assert_eq!(
         commands,
         vec![
-            Command::Proceeding { code: 180, secs: None, extra_headers: vec![] },
-            Command::Decline { code: Some(604), reason: None, extra_headers: vec![] },
+            Command::Proceeding {
+                code: 180,
+                secs: None,
+                extra_headers: vec![]
+            },
+            Command::Decline {
+                code: Some(604),
+                reason: None,
+                extra_headers: vec![]
+            },
         ]
     );
 }
@@ -121,7 +132,12 @@ return"#,
     let mut runner = dir.runner();
     let (commands, step) = run(&mut runner, "redirect");
     assert_eq!(step, Step::Finished);
-    assert_eq!(commands, vec![Command::Redirect { contact_user: "00645559999".into() }]);
+    assert_eq!(
+        commands,
+        vec![Command::Redirect {
+            contact_user: "00645559999".into()
+        }]
+    );
 }
 
 #[test]
@@ -194,7 +210,10 @@ end"#,
                     ("X-Trace".into(), "a1".into()),
                 ],
             },
-            Command::Hangup { code: None, reason: None },
+            Command::Hangup {
+                code: None,
+                reason: None
+            },
         ]
     );
 }
@@ -217,15 +236,33 @@ incall_api.decline ()"#,
     assert_eq!(
         commands,
         vec![
-            Command::Proceeding { code: 181, secs: Some(10), extra_headers: vec![] },
+            Command::Proceeding {
+                code: 181,
+                secs: Some(10),
+                extra_headers: vec![]
+            },
             Command::Decline {
                 code: Some(486),
-                reason: Some(Reason { protocol: "Q.850".into(), cause: Some(17), text: None }),
+                reason: Some(Reason {
+                    protocol: "Q.850".into(),
+                    cause: Some(17),
+                    text: None
+                }),
                 extra_headers: vec![("X-A".into(), "1.5".into())],
             },
-            Command::Hangup { code: Some(480), reason: None },
-            Command::Hangup { code: None, reason: None },
-            Command::Decline { code: None, reason: None, extra_headers: vec![] },
+            Command::Hangup {
+                code: Some(480),
+                reason: None
+            },
+            Command::Hangup {
+                code: None,
+                reason: None
+            },
+            Command::Decline {
+                code: None,
+                reason: None,
+                extra_headers: vec![]
+            },
         ]
     );
 }
@@ -248,20 +285,41 @@ n2svcd.notice (n2svcd.wait (0))"#,
     let (commands, step) = run(&mut runner, "logs");
     assert_eq!(step, Step::Finished);
     let file = dir.file("logs.lua");
-    let at = |line| Some(ScriptLocation { file: file.clone(), line });
+    let at = |line| {
+        Some(ScriptLocation {
+            file: file.clone(),
+            line,
+        })
+    };
     assert_eq!(
         commands,
         vec![
-            Command::Log { level: LogLevel::Warning, message: "3 calls, busy".into(), location: at(3) },
-            Command::Log { level: LogLevel::Error, message: "No Route".into(), location: at(4) },
-            Command::Log { level: LogLevel::Notice, message: "42".into(), location: at(5) },
+            Command::Log {
+                level: LogLevel::Warning,
+                message: "3 calls, busy".into(),
+                location: at(3)
+            },
+            Command::Log {
+                level: LogLevel::Error,
+                message: "No Route".into(),
+                location: at(4)
+            },
+            Command::Log {
+                level: LogLevel::Notice,
+                message: "42".into(),
+                location: at(5)
+            },
             Command::Log {
                 level: LogLevel::Notice,
                 message: "Declined|No Answer|Answered|Abandoned".into(),
                 location: at(7),
             },
             Command::Wait { secs: 0.0 },
-            Command::Log { level: LogLevel::Notice, message: "true".into(), location: at(8) },
+            Command::Log {
+                level: LogLevel::Notice,
+                message: "true".into(),
+                location: at(8)
+            },
         ]
     );
 }
@@ -284,7 +342,10 @@ n2svcd.debug ("level %d", TRACE_LEVEL)"#,
         vec![Command::Log {
             level: LogLevel::Debug,
             message: "level 1".into(),
-            location: Some(ScriptLocation { file: dir.file("dbg.lua"), line: 2 }),
+            location: Some(ScriptLocation {
+                file: dir.file("dbg.lua"),
+                line: 2
+            }),
         }]
     );
     let mut quiet = dir.runner();
@@ -303,7 +364,12 @@ n2svcd.debug_var (t)"#,
     );
     let mut runner = dir.runner();
     let (commands, _) = run(&mut runner, "dump");
-    let Command::Log { message, level, location } = &commands[0] else {
+    let Command::Log {
+        message,
+        level,
+        location,
+    } = &commands[0]
+    else {
         panic!("expected a log, got {commands:?}");
     };
     assert_eq!(*level, LogLevel::Notice);

@@ -6,8 +6,8 @@
 use crate::method::Method;
 use crate::parse::{ParseError, ParseErrorKind};
 use crate::syntax::{
-    find_param, is_token_byte, is_wsp, parse_decimal_u64, parse_params, quoted_end, skip_wsp,
-    snippet, split_commas, sub, tail, trim_lws, unescape_quoted, write_params,
+    find_byte, find_param, is_token_byte, is_wsp, parse_decimal_u64, parse_params, quoted_end,
+    skip_wsp, snippet, split_commas, sub, tail, trim_lws, unescape_quoted, write_params,
 };
 use crate::uri::{parse_port, validate_hostname, validate_ipv6_reference, Param, Uri};
 use std::fmt;
@@ -87,7 +87,7 @@ impl NameAddr {
             }
         };
         let rest = tail(s, lt + 1);
-        let gt = rest.find('>').ok_or_else(|| bad_header("missing '>'", s))?;
+        let gt = find_byte(rest.as_bytes(), b'>').ok_or_else(|| bad_header("missing '>'", s))?;
         // RAQUOT / LAQUOT (RFC 3261 §25.1) allow no white space inside the
         // brackets, so the URI is parsed exactly as enclosed (RFC 4475
         // §3.1.2.14 badaspec).
@@ -277,7 +277,7 @@ impl Via {
         }
         let params = parse_params(tail(s, i)).map_err(|e| bad_via(&e, s))?;
         Ok(Via {
-            protocol: format!("{name}/{version}"),
+            protocol: [name, "/", version].concat(),
             transport: transport.to_string(),
             host: host.to_string(),
             port,
@@ -424,38 +424,45 @@ pub enum HeaderName {
     Other(String),
 }
 
-const KNOWN: &[(HeaderName, &str)] = &[
-    (HeaderName::Via, "Via"),
-    (HeaderName::From, "From"),
-    (HeaderName::To, "To"),
-    (HeaderName::CallId, "Call-ID"),
-    (HeaderName::CSeq, "CSeq"),
-    (HeaderName::Contact, "Contact"),
-    (HeaderName::ContentLength, "Content-Length"),
-    (HeaderName::ContentType, "Content-Type"),
-    (HeaderName::ContentEncoding, "Content-Encoding"),
-    (HeaderName::MaxForwards, "Max-Forwards"),
-    (HeaderName::Route, "Route"),
-    (HeaderName::RecordRoute, "Record-Route"),
-    (HeaderName::Require, "Require"),
-    (HeaderName::Supported, "Supported"),
-    (HeaderName::Unsupported, "Unsupported"),
-    (HeaderName::ProxyRequire, "Proxy-Require"),
-    (HeaderName::Allow, "Allow"),
-    (HeaderName::Accept, "Accept"),
-    (HeaderName::Reason, "Reason"),
-    (HeaderName::Privacy, "Privacy"),
-    (HeaderName::PAssertedIdentity, "P-Asserted-Identity"),
-    (HeaderName::RSeq, "RSeq"),
-    (HeaderName::RAck, "RAck"),
-    (HeaderName::Expires, "Expires"),
-    (HeaderName::UserAgent, "User-Agent"),
-    (HeaderName::Server, "Server"),
-    (HeaderName::Subject, "Subject"),
-    (HeaderName::Event, "Event"),
-    (HeaderName::ReferTo, "Refer-To"),
-    (HeaderName::Timestamp, "Timestamp"),
-];
+/// Known full names, looked up by length first so that classifying a
+/// header costs one or two comparisons.
+fn known_header(name: &str) -> Option<HeaderName> {
+    use HeaderName::*;
+    let eq = |s: &str| name.eq_ignore_ascii_case(s);
+    Some(match name.len() {
+        2 if eq("To") => To,
+        3 if eq("Via") => Via,
+        4 if eq("From") => From,
+        4 if eq("CSeq") => CSeq,
+        4 if eq("RSeq") => RSeq,
+        4 if eq("RAck") => RAck,
+        5 if eq("Route") => Route,
+        5 if eq("Allow") => Allow,
+        5 if eq("Event") => Event,
+        6 if eq("Accept") => Accept,
+        6 if eq("Reason") => Reason,
+        6 if eq("Server") => Server,
+        7 if eq("Contact") => Contact,
+        7 if eq("Call-ID") => CallId,
+        7 if eq("Require") => Require,
+        7 if eq("Expires") => Expires,
+        7 if eq("Privacy") => Privacy,
+        7 if eq("Subject") => Subject,
+        8 if eq("Refer-To") => ReferTo,
+        9 if eq("Supported") => Supported,
+        9 if eq("Timestamp") => Timestamp,
+        10 if eq("User-Agent") => UserAgent,
+        11 if eq("Unsupported") => Unsupported,
+        12 if eq("Max-Forwards") => MaxForwards,
+        12 if eq("Content-Type") => ContentType,
+        12 if eq("Record-Route") => RecordRoute,
+        13 if eq("Proxy-Require") => ProxyRequire,
+        14 if eq("Content-Length") => ContentLength,
+        16 if eq("Content-Encoding") => ContentEncoding,
+        19 if eq("P-Asserted-Identity") => PAssertedIdentity,
+        _ => return None,
+    })
+}
 
 impl HeaderName {
     /// Classify a header name as written on the wire.
@@ -488,12 +495,7 @@ impl HeaderName {
             };
             return HeaderName::Other(full.to_string());
         }
-        for (h, n) in KNOWN {
-            if n.len() == name.len() && n.eq_ignore_ascii_case(name) {
-                return h.clone();
-            }
-        }
-        HeaderName::Other(name.to_string())
+        known_header(name).unwrap_or_else(|| HeaderName::Other(name.to_string()))
     }
 
     /// Canonical full name (`Call-ID`, `CSeq`, `P-Asserted-Identity`, ...);
@@ -844,6 +846,46 @@ mod tests {
             Method::Other("RE%47IST%45R".into())
         );
         assert_eq!(CSeq::new(7, Method::Bye).to_string(), "7 BYE");
+    }
+
+    #[test]
+    fn every_canonical_name_classifies_back() {
+        use HeaderName::*;
+        for h in [
+            Via,
+            From,
+            To,
+            CallId,
+            CSeq,
+            Contact,
+            ContentLength,
+            ContentType,
+            ContentEncoding,
+            MaxForwards,
+            Route,
+            RecordRoute,
+            Require,
+            Supported,
+            Unsupported,
+            ProxyRequire,
+            Allow,
+            Accept,
+            Reason,
+            Privacy,
+            PAssertedIdentity,
+            RSeq,
+            RAck,
+            Expires,
+            UserAgent,
+            Server,
+            Subject,
+            Event,
+            ReferTo,
+            Timestamp,
+        ] {
+            assert_eq!(HeaderName::parse(h.as_str()), h);
+            assert_eq!(HeaderName::parse(&h.as_str().to_ascii_uppercase()), h);
+        }
     }
 
     #[test]

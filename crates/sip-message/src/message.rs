@@ -183,7 +183,19 @@ impl Message {
 /// IANA-registered codes. Unregistered codes get the class name from
 /// RFC 3261 §7.2 / §21.
 pub fn reason_phrase(status: u16) -> &'static str {
-    match status {
+    registered_reason(status).unwrap_or(match status / 100 {
+        1 => "Provisional",
+        2 => "Successful",
+        3 => "Redirection",
+        4 => "Request Failure",
+        5 => "Server Failure",
+        6 => "Global Failure",
+        _ => "Unknown",
+    })
+}
+
+fn registered_reason(status: u16) -> Option<&'static str> {
+    Some(match status {
         100 => "Trying",
         180 => "Ringing",
         181 => "Call Is Being Forwarded",
@@ -259,14 +271,8 @@ pub fn reason_phrase(status: u16) -> &'static str {
         606 => "Not Acceptable",
         607 => "Unwanted", // RFC 8197
         608 => "Rejected", // RFC 8688
-        100..=199 => "Provisional",
-        200..=299 => "Successful",
-        300..=399 => "Redirection",
-        400..=499 => "Request Failure",
-        500..=599 => "Server Failure",
-        600..=699 => "Global Failure",
-        _ => "Unknown",
-    }
+        _ => return None,
+    })
 }
 
 #[cfg(test)]

@@ -9,7 +9,9 @@
 use crate::header::{CSeq, Header, HeaderName, Headers, NameAddr, Via};
 use crate::message::{Message, Request, Response};
 use crate::method::Method;
-use crate::syntax::{is_token_byte, is_wsp, parse_decimal_u64, snippet, split_commas, trim_lws};
+use crate::syntax::{
+    find_byte, is_token_byte, is_wsp, parse_decimal_u64, snippet, split_commas, trim_lws,
+};
 use crate::uri::Uri;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,16 +123,19 @@ pub fn skip_keepalives(buf: &[u8]) -> usize {
 
 #[inline]
 fn find_lf(buf: &[u8], from: usize, end: usize) -> Option<usize> {
-    buf.get(from..end)?
-        .iter()
-        .position(|&b| b == b'\n')
-        .map(|p| from + p)
+    find_byte(buf.get(from..end)?, b'\n').map(|p| from + p)
 }
 
 /// Next line in `buf[pos..end]`: (content start, content end, next pos).
 /// Bare LF is tolerated as a line end, as well as CRLF.
 #[inline]
 fn next_line(buf: &[u8], pos: usize, end: usize) -> (usize, usize, usize) {
+    let end = end.min(buf.len());
+    if pos >= end {
+        // Nothing left: an empty line at `pos`, so callers never slice
+        // backwards.
+        return (pos.min(end), pos.min(end), pos.max(end));
+    }
     match find_lf(buf, pos, end) {
         Some(lf) => {
             let ce = if lf > pos && buf[lf - 1] == b'\r' {
@@ -173,8 +178,16 @@ fn find_head_end(buf: &[u8], from: usize, max_lines: usize) -> Result<Option<usi
 
 fn to_text(b: &[u8]) -> std::borrow::Cow<'_, str> {
     // RFC 3261 text is UTF-8; anything else is decoded lossily rather than
-    // rejected so that one odd display name does not fail a call.
-    String::from_utf8_lossy(b)
+    // rejected so that one odd display name does not fail a call. The strict
+    // check first is much faster on the (all-ASCII) common case.
+    match std::str::from_utf8(b) {
+        Ok(s) => std::borrow::Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(b),
+    }
+}
+
+fn trim_end_wsp_len(s: &str) -> usize {
+    s.bytes().rposition(|b| !is_wsp(b)).map_or(0, |p| p + 1)
 }
 
 // ---------------------------------------------------------------------------
@@ -342,7 +355,7 @@ fn parse_head(buf: &[u8], from: usize, end: usize, limits: &Limits) -> Result<He
 
     fn flush(pending: &mut Option<(HeaderName, String)>, headers: &mut Vec<Header>) {
         if let Some((name, mut value)) = pending.take() {
-            let t = value.trim_end_matches([' ', '\t']).len();
+            let t = trim_end_wsp_len(&value);
             value.truncate(t);
             headers.push(Header { name, value });
         }
@@ -362,7 +375,7 @@ fn parse_head(buf: &[u8], from: usize, end: usize, limits: &Limits) -> Result<He
             // (RFC 3261 §7.3.1).
             match pending.as_mut() {
                 Some((_, value)) => {
-                    let t = value.trim_end_matches([' ', '\t']).len();
+                    let t = trim_end_wsp_len(value);
                     value.truncate(t);
                     let cont = to_text(line);
                     let cont = cont.trim_start_matches([' ', '\t']);
@@ -467,17 +480,40 @@ fn content_length(headers: &Headers) -> Result<Option<usize>, ParseError> {
 /// Header-level checks that make a message usable by the transaction and
 /// dialog layers (RFC 3261 §8.1.1, §8.2, §20).
 fn validate(headers: &Headers, request_method: Option<&Method>) -> Result<(), ParseError> {
+    // One pass to find the headers of interest (the list is scanned once
+    // instead of once per name).
+    const VIA: usize = 0;
+    const FROM: usize = 1;
+    const TO: usize = 2;
+    const CALL_ID: usize = 3;
+    const CSEQ: usize = 4;
+    const MAX_FWD: usize = 5;
+    let mut count = [0usize; 6];
+    let mut first: [Option<&str>; 6] = [None; 6];
+    for h in headers.iter() {
+        let slot = match h.name {
+            HeaderName::Via => VIA,
+            HeaderName::From => FROM,
+            HeaderName::To => TO,
+            HeaderName::CallId => CALL_ID,
+            HeaderName::CSeq => CSEQ,
+            HeaderName::MaxForwards => MAX_FWD,
+            _ => continue,
+        };
+        count[slot] += 1;
+        first[slot].get_or_insert(h.value.as_str());
+    }
     // Mandatory in every request and response (RFC 3261 §8.1.1; §20 table).
     // Max-Forwards is mandatory too, but RFC 2543 peers omit it and
     // RFC 4475 §3.4.1 (inv2543) asks for backward compatibility.
-    for (name, label) in [
-        (HeaderName::Via, "Via"),
-        (HeaderName::From, "From"),
-        (HeaderName::To, "To"),
-        (HeaderName::CallId, "Call-ID"),
-        (HeaderName::CSeq, "CSeq"),
+    for (slot, label) in [
+        (VIA, "Via"),
+        (FROM, "From"),
+        (TO, "To"),
+        (CALL_ID, "Call-ID"),
+        (CSEQ, "CSeq"),
     ] {
-        if !headers.contains(&name) {
+        if count[slot] == 0 {
             return Err(err(
                 ParseErrorKind::MissingHeader(label),
                 format!("missing {label} header"),
@@ -486,38 +522,37 @@ fn validate(headers: &Headers, request_method: Option<&Method>) -> Result<(), Pa
     }
     // Only list-valued headers may appear more than once (RFC 3261 §7.3.1;
     // RFC 4475 §3.3.8 multi01).
-    for name in [
-        HeaderName::From,
-        HeaderName::To,
-        HeaderName::CallId,
-        HeaderName::CSeq,
-        HeaderName::MaxForwards,
+    for (slot, label) in [
+        (FROM, "From"),
+        (TO, "To"),
+        (CALL_ID, "Call-ID"),
+        (CSEQ, "CSeq"),
+        (MAX_FWD, "Max-Forwards"),
     ] {
-        if headers.count(&name) > 1 {
+        if count[slot] > 1 {
             return Err(err(
                 ParseErrorKind::BadHeader,
-                format!("duplicate {} header", name.as_str()),
+                format!("duplicate {label} header"),
             ));
         }
     }
+    let single = |slot: usize| first[slot].unwrap_or("");
     for v in headers.values(&HeaderName::Via) {
         Via::parse(v)?;
     }
-    // The single-valued headers checked below were proven present above.
-    let single = |n: &HeaderName| headers.get(n).unwrap_or("");
-    for (name, label) in [(HeaderName::From, "From"), (HeaderName::To, "To")] {
-        NameAddr::parse(single(&name))
+    for (slot, label) in [(FROM, "From"), (TO, "To")] {
+        NameAddr::parse(single(slot))
             .map_err(|e| err(ParseErrorKind::BadHeader, format!("{label}: {}", e.detail)))?;
     }
     // Call-ID = word [ "@" word ] (RFC 3261 §25.1): never empty, never LWS.
-    let call_id = single(&HeaderName::CallId);
+    let call_id = single(CALL_ID);
     if call_id.is_empty() || call_id.bytes().any(|b| b <= 0x20 || b == 0x7f) {
         return Err(err(
             ParseErrorKind::BadHeader,
             format!("invalid Call-ID: {}", snippet(call_id)),
         ));
     }
-    let cseq = CSeq::parse(single(&HeaderName::CSeq))?;
+    let cseq = CSeq::parse(single(CSEQ))?;
     if let Some(m) = request_method {
         // The CSeq method must equal the request method (RFC 3261 §8.1.1.5;
         // RFC 4475 §3.1.2.17/18). For mismatch02 (unknown method) the RFC
@@ -532,9 +567,9 @@ fn validate(headers: &Headers, request_method: Option<&Method>) -> Result<(), Pa
             ));
         }
     }
-    if let Some(mf) = headers.get(&HeaderName::MaxForwards) {
+    if let Some(mf) = first[MAX_FWD] {
         // Max-Forwards = 1*DIGIT, 0-255 (RFC 3261 §20.22; RFC 4475 §3.1.2.4).
-        if !parse_decimal_u64(mf).is_some_and(|n| n <= 255) {
+        if parse_decimal_u64(mf).is_none_or(|n| n > 255) {
             return Err(err(
                 ParseErrorKind::BadHeader,
                 format!("invalid Max-Forwards: {}", snippet(mf)),
@@ -643,6 +678,9 @@ pub fn parse_datagram(buf: &[u8], limits: &Limits) -> Result<Message, Malformed>
     build(head, body)
 }
 
+/// One framed stream message: the parse result and the bytes it used.
+pub type Framed = (Result<Message, Malformed>, usize);
+
 /// Stream framing (TCP/TLS, RFC 3261 §18.3) with the two failure levels
 /// kept apart:
 ///
@@ -654,10 +692,7 @@ pub fn parse_datagram(buf: &[u8], limits: &Limits) -> Result<Message, Malformed>
 /// * `Ok(Some((Ok(msg), n)))`: a message of `n` bytes (including skipped
 ///   leading CRLF keep-alives).
 /// * `Ok(None)`: more bytes are needed.
-pub fn parse_stream_framed(
-    buf: &[u8],
-    limits: &Limits,
-) -> Result<Option<(Result<Message, Malformed>, usize)>, Malformed> {
+pub fn parse_stream_framed(buf: &[u8], limits: &Limits) -> Result<Option<Framed>, Malformed> {
     let from = skip_keepalives(buf);
     if from >= buf.len() {
         return Ok(None);

@@ -7,14 +7,26 @@
 
 use crate::uri::Param;
 
-/// `token` characters (RFC 3261 §25.1).
+/// `token` characters (RFC 3261 §25.1) as a lookup table: this test runs
+/// for nearly every byte of every header name and parameter.
+static TOKEN_BYTES: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        t[i] = b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'-' | b'.' | b'!' | b'%' | b'*' | b'_' | b'+' | b'`' | b'\'' | b'~'
+            );
+        i += 1;
+    }
+    t
+};
+
 #[inline]
 pub(crate) fn is_token_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric()
-        || matches!(
-            b,
-            b'-' | b'.' | b'!' | b'%' | b'*' | b'_' | b'+' | b'`' | b'\'' | b'~'
-        )
+    TOKEN_BYTES[usize::from(b)]
 }
 
 /// SP / HTAB (`WSP`).
@@ -36,6 +48,36 @@ pub(crate) fn skip_wsp(b: &[u8], mut i: usize) -> usize {
         i += 1;
     }
     i
+}
+
+/// Position of `needle` in `hay`, eight bytes at a time: header blocks are
+/// scanned for line ends on every received message, so this is hot.
+pub(crate) fn find_byte(hay: &[u8], needle: u8) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let pattern = LO.wrapping_mul(u64::from(needle));
+    let mut start = 0;
+    for chunk in hay.chunks_exact(8) {
+        let Ok(bytes) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        let x = u64::from_le_bytes(bytes) ^ pattern;
+        // Non-zero exactly when some byte of x is zero, i.e. matched.
+        if x.wrapping_sub(LO) & !x & HI != 0 {
+            break;
+        }
+        start += 8;
+    }
+    hay.get(start..)?
+        .iter()
+        .position(|&b| b == needle)
+        .map(|p| start + p)
+}
+
+/// Position of the first byte of `s` that is one of `set`.
+#[inline]
+pub(crate) fn find_any(s: &str, set: &[u8]) -> Option<usize> {
+    s.bytes().position(|b| set.contains(&b))
 }
 
 /// Panic-free substring.
@@ -109,6 +151,12 @@ impl<'a> Iterator for CommaSplit<'a> {
 
     fn next(&mut self) -> Option<&'a str> {
         let b = self.s.as_bytes();
+        if self.pos == 0 && find_byte(b, b',').is_none() {
+            // Common case: a single value.
+            self.pos = b.len() + 1;
+            let piece = trim_lws(self.s);
+            return if piece.is_empty() { None } else { Some(piece) };
+        }
         while self.pos < b.len() {
             let start = self.pos;
             let mut i = start;
@@ -275,6 +323,22 @@ mod tests {
         assert!(parse_params(";a=").is_err());
         assert!(parse_params("junk").is_err());
         assert!(parse_params(";a=\"open").is_err());
+    }
+
+    #[test]
+    fn byte_search() {
+        let hay = b"0123456789abcdef\nxyz\n";
+        assert_eq!(find_byte(hay, b'\n'), Some(16));
+        assert_eq!(find_byte(hay, b'z'), Some(19));
+        assert_eq!(find_byte(hay, b'0'), Some(0));
+        assert_eq!(find_byte(hay, b'Q'), None);
+        assert_eq!(find_byte(b"", b'a'), None);
+        for n in 0..40 {
+            let mut v = vec![b'a'; n];
+            v.push(b'\n');
+            assert_eq!(find_byte(&v, b'\n'), Some(n));
+            assert_eq!(find_byte(&v[..n], b'\n'), None);
+        }
     }
 
     #[test]

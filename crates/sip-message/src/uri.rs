@@ -5,7 +5,7 @@
 //! decoded user part.
 
 use crate::parse::{ParseError, ParseErrorKind};
-use crate::syntax::{find_param, snippet, sub, tail, write_params};
+use crate::syntax::{find_any, find_param, snippet, sub, tail, write_params};
 use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -89,8 +89,15 @@ pub(crate) fn validate_hostname(h: &str) -> Result<(), ParseError> {
     }
     // A toplabel starts with a letter, so a host whose last label starts
     // with a digit must be a dotted-quad IPv4 address.
-    let last = h.trim_end_matches('.').rsplit('.').next().unwrap_or("");
-    if last.as_bytes().first().is_some_and(u8::is_ascii_digit) && h.parse::<Ipv4Addr>().is_err() {
+    let hb = h.as_bytes();
+    let end = hb.iter().rposition(|&b| b != b'.').map_or(0, |p| p + 1);
+    let last_start = hb
+        .get(..end)
+        .unwrap_or(&[])
+        .iter()
+        .rposition(|&b| b == b'.')
+        .map_or(0, |p| p + 1);
+    if hb.get(last_start).is_some_and(u8::is_ascii_digit) && h.parse::<Ipv4Addr>().is_err() {
         return Err(bad_uri("invalid IPv4 address", h));
     }
     Ok(())
@@ -118,7 +125,7 @@ pub(crate) fn parse_port(s: &str) -> Result<u16, ParseError> {
 fn parse_uri_params(s: &str) -> Result<Vec<Param>, ParseError> {
     let mut out = Vec::new();
     for piece in s.split(';') {
-        let (name, value) = match piece.find('=') {
+        let (name, value) = match find_any(piece, b"=") {
             Some(eq) => (sub(piece, 0, eq), Some(tail(piece, eq + 1))),
             None => (piece, None),
         };
@@ -161,7 +168,7 @@ impl Uri {
     /// syntactically valid scheme is kept opaque (RFC 3261 §19.1 allows any
     /// absoluteURI, and a UAS answers 416 rather than 400 for those).
     pub fn parse(s: &str) -> Result<Uri, ParseError> {
-        let colon = s.find(':').ok_or_else(|| bad_uri("missing scheme", s))?;
+        let colon = find_any(s, b":").ok_or_else(|| bad_uri("missing scheme", s))?;
         let scheme = sub(s, 0, colon);
         // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) (RFC 3986 §3.1)
         let sb = scheme.as_bytes();
@@ -200,10 +207,10 @@ impl Uri {
         // userinfo ends at the first '@' (neither user nor password may hold
         // an unescaped '@', RFC 3261 §25.1); the user part may itself hold
         // ';', '?' and '/' (user-unreserved), so it must be cut first.
-        let (user, password, hp) = match rest.find('@') {
+        let (user, password, hp) = match find_any(rest, b"@") {
             Some(at) if sub(rest, 0, at).bytes().all(is_userinfo_byte) => {
                 let ui = sub(rest, 0, at);
-                let (u, p) = match ui.find(':') {
+                let (u, p) = match find_any(ui, b":") {
                     Some(c) => (sub(ui, 0, c), Some(tail(ui, c + 1))),
                     None => (ui, None),
                 };
@@ -230,7 +237,7 @@ impl Uri {
             validate_ipv6_reference(r)?;
             (r, tail(hp, close + 1))
         } else {
-            let end = hp.find([':', ';', '?']).unwrap_or(hp.len());
+            let end = find_any(hp, b":;?").unwrap_or(hp.len());
             let h = sub(hp, 0, end);
             validate_hostname(h).map_err(|_| bad_uri("invalid host", whole))?;
             (h, tail(hp, end))
@@ -239,13 +246,13 @@ impl Uri {
         let mut rest = after;
         let mut port = None;
         if let Some(p) = rest.strip_prefix(':') {
-            let end = p.find([';', '?']).unwrap_or(p.len());
+            let end = find_any(p, b";?").unwrap_or(p.len());
             port = Some(parse_port(sub(p, 0, end))?);
             rest = tail(p, end);
         }
         let mut params = Vec::new();
         if let Some(p) = rest.strip_prefix(';') {
-            let end = p.find('?').unwrap_or(p.len());
+            let end = find_any(p, b"?").unwrap_or(p.len());
             params = parse_uri_params(sub(p, 0, end))?;
             rest = tail(p, end);
         }
@@ -270,7 +277,7 @@ impl Uri {
 
     fn parse_tel(rest: &str, whole: &str) -> Result<Uri, ParseError> {
         // telephone-subscriber *( ";" par ) (RFC 3966 §3)
-        let (number, params) = match rest.find(';') {
+        let (number, params) = match find_any(rest, b";") {
             Some(i) => (sub(rest, 0, i), parse_uri_params(tail(rest, i + 1))?),
             None => (rest, Vec::new()),
         };

@@ -1,0 +1,4 @@
+-- A plain runtime error.
+local scc = ...
+local profile = nil
+local limit = profile.limit

@@ -27,7 +27,7 @@ impl TriggerTable {
                 return Err(format!("duplicate trigger prefix {:?}", t.prefix));
             }
         }
-        triggers.sort_by(|a, b| b.prefix.len().cmp(&a.prefix.len()));
+        triggers.sort_by_key(|t| std::cmp::Reverse(t.prefix.len()));
         Ok(TriggerTable { triggers })
     }
 

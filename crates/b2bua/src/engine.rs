@@ -103,10 +103,14 @@ impl Call {
             ScriptState::Waiting { until } => until,
             ScriptState::Done => None,
         };
-        [self.logic_deadline, wait, self.reliable.as_ref().map(|r| r.next)]
-            .into_iter()
-            .flatten()
-            .min()
+        [
+            self.logic_deadline,
+            wait,
+            self.reliable.as_ref().map(|r| r.next),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 }
 
@@ -238,7 +242,11 @@ impl<R: ScriptRunner> Engine<R> {
                     }
                 }
                 TransactionEvent::TransportError(id) => {
-                    let key = self.calls.values().find(|c| c.invite_tx == id).map(|c| c.key);
+                    let key = self
+                        .calls
+                        .values()
+                        .find(|c| c.invite_tx == id)
+                        .map(|c| c.key);
                     if let Some(key) = key {
                         self.end_call(key, EndReason::TransportFailure, None, now);
                         self.reap(key);
@@ -256,13 +264,20 @@ impl<R: ScriptRunner> Engine<R> {
                 RequestOutcome::New(id, request) => self.on_new_request(id, request, peer, now),
                 RequestOutcome::Ack(ack) => {
                     // ACK for a 2xx, or stray: no answered calls exist on this path yet.
-                    tracing::debug!(call_id = ack.call_id().unwrap_or(""), "ACK outside any transaction ignored");
+                    tracing::debug!(
+                        call_id = ack.call_id().unwrap_or(""),
+                        "ACK outside any transaction ignored"
+                    );
                 }
                 RequestOutcome::Absorbed => {}
             },
             Message::Response(response) => match self.layer.on_response(response, now) {
                 ResponseOutcome::Stray(r) => {
-                    tracing::debug!(status = r.status, call_id = r.call_id().unwrap_or(""), "stray response dropped");
+                    tracing::debug!(
+                        status = r.status,
+                        call_id = r.call_id().unwrap_or(""),
+                        "stray response dropped"
+                    );
                 }
                 ResponseOutcome::Response(..) | ResponseOutcome::Absorbed => {}
             },
@@ -306,7 +321,10 @@ impl<R: ScriptRunner> Engine<R> {
         }
         // The reason phrase says what was wrong, as RFC 3261 §21.4.1 suggests.
         if status == 400 {
-            response.reason = format!("Bad Request ({})", sanitize_phrase(&malformed.error.to_string()));
+            response.reason = format!(
+                "Bad Request ({})",
+                sanitize_phrase(&malformed.error.to_string())
+            );
         }
         tracing::info!(%peer, error = %malformed.error, status, "malformed request answered");
         self.layer.send_stateless(peer, response.to_bytes());
@@ -356,7 +374,8 @@ impl<R: ScriptRunner> Engine<R> {
             Method::Bye => self.on_bye(id, request, now),
             Method::Prack => self.on_prack(id, request, now),
             Method::Options => {
-                let unknown_dialog = request.to_tag().is_some() && self.find_call(&request).is_none();
+                let unknown_dialog =
+                    request.to_tag().is_some() && self.find_call(&request).is_none();
                 let status = if unknown_dialog { 481 } else { 200 };
                 self.respond_simple(id, &request, status, now);
             }
@@ -420,7 +439,11 @@ impl<R: ScriptRunner> Engine<R> {
             .duration_since(SystemTime::UNIX_EPOCH)
             .map(|d| d.as_secs())
             .unwrap_or(0);
-        let instance = format!("callctl~{}~{wall_secs}~{:x}.{key:x}", self.ids.shard(), self.ids.shard());
+        let instance = format!(
+            "callctl~{}~{wall_secs}~{:x}.{key:x}",
+            self.ids.shard(),
+            self.ids.shard()
+        );
         let sdp_offer = !invite.body.is_empty()
             && invite
                 .content_type()
@@ -568,7 +591,13 @@ impl<R: ScriptRunner> Engine<R> {
     }
 
     /// Send a final response on the A-leg INVITE with extra headers.
-    fn send_final(&mut self, key: CallKey, status: u16, extra: Vec<(String, String)>, now: Instant) {
+    fn send_final(
+        &mut self,
+        key: CallKey,
+        status: u16,
+        extra: Vec<(String, String)>,
+        now: Instant,
+    ) {
         let Some(call) = self.calls.get(&key) else {
             return;
         };
@@ -633,8 +662,14 @@ impl<R: ScriptRunner> Engine<R> {
             return;
         };
         // The 200 to the CANCEL carries the To tag of the INVITE's responses, if any.
-        let key = self.calls.values().find(|c| c.invite_tx == target).map(|c| c.key);
-        let tag = key.and_then(|k| self.calls.get(&k)).map(|c| c.to_tag.clone());
+        let key = self
+            .calls
+            .values()
+            .find(|c| c.invite_tx == target)
+            .map(|c| c.key);
+        let tag = key
+            .and_then(|k| self.calls.get(&k))
+            .map(|c| c.to_tag.clone());
         let mut ok = response_to(&cancel, 200, tag.as_deref());
         self.add_server(&mut ok);
         let _ = self.layer.respond(id, &ok, now);
@@ -682,7 +717,11 @@ impl<R: ScriptRunner> Engine<R> {
     }
 
     fn on_prack(&mut self, id: TransactionId, prack: Request, now: Instant) {
-        let rack = prack.headers.get(&HeaderName::RAck).unwrap_or("").to_string();
+        let rack = prack
+            .headers
+            .get(&HeaderName::RAck)
+            .unwrap_or("")
+            .to_string();
         let rseq: Option<u32> = rack.split_whitespace().next().and_then(|s| s.parse().ok());
         let key = self.find_call(&prack);
         let matched = key
@@ -750,13 +789,20 @@ impl<R: ScriptRunner> Engine<R> {
                         _ => "ERROR",
                     };
                     let instance = call.instance.clone();
-                    self.edr(&instance, event, vec![("CALL_ID", call_id), ("TEXT", message)], now);
+                    self.edr(
+                        &instance,
+                        event,
+                        vec![("CALL_ID", call_id), ("TEXT", message)],
+                        now,
+                    );
                 }
                 Some(Reply::Value(Value::Nil))
             }
             Command::Wait { secs } => {
                 if !(secs.is_finite() && secs >= 0.0) {
-                    return Some(Reply::Error(format!("wait: seconds must be a number >= 0 (got {secs})")));
+                    return Some(Reply::Error(format!(
+                        "wait: seconds must be a number >= 0 (got {secs})"
+                    )));
                 }
                 let until = now + Duration::from_secs_f64(secs.min(1.0e7));
                 if let Some(call) = self.calls.get_mut(&key) {
@@ -769,7 +815,7 @@ impl<R: ScriptRunner> Engine<R> {
                 secs,
                 extra_headers,
             } => {
-                if call.abandoned || call.end_reason.is_some() && call.final_code.is_some() && !flags.controlled && call.abandoned {
+                if call.abandoned {
                     return Some(Reply::Value(flags_table(flags)));
                 }
                 if let Some(done) = call.final_code {
@@ -841,7 +887,9 @@ impl<R: ScriptRunner> Engine<R> {
                 }
                 let code = code.unwrap_or(self.config.default_decline_code);
                 if !(300..=699).contains(&code) {
-                    return Some(Reply::Error(format!("{method}: code must be 300-699 (got {code})")));
+                    return Some(Reply::Error(format!(
+                        "{method}: code must be 300-699 (got {code})"
+                    )));
                 }
                 if let Err(e) = validate_extra_headers(&extra_headers) {
                     return Some(Reply::Error(format!("{method}: extra_headers: {e}")));
@@ -873,7 +921,9 @@ impl<R: ScriptRunner> Engine<R> {
                 }
                 let digits = contact_user.strip_prefix('+').unwrap_or(&contact_user);
                 if digits.is_empty()
-                    || !digits.bytes().all(|b| b.is_ascii_hexdigit() || b == b'*' || b == b'#')
+                    || !digits
+                        .bytes()
+                        .all(|b| b.is_ascii_hexdigit() || b == b'*' || b == b'#')
                 {
                     return Some(Reply::Error(format!(
                         "{method}: contact_user must be digits with an optional leading + (got {contact_user:?})"
@@ -887,7 +937,11 @@ impl<R: ScriptRunner> Engine<R> {
                 self.edr(
                     &instance,
                     "DECLINE",
-                    vec![("CALL_ID", call_id), ("CODE", "302".into()), ("CONTACT", contact)],
+                    vec![
+                        ("CALL_ID", call_id),
+                        ("CODE", "302".into()),
+                        ("CONTACT", contact),
+                    ],
                     now,
                 );
                 self.end_call(key, EndReason::ScriptRedirect, Some(302), now);
@@ -896,7 +950,9 @@ impl<R: ScriptRunner> Engine<R> {
             Command::Hangup { code, reason } => {
                 if let Some(c) = code {
                     if !(300..=699).contains(&c) {
-                        return Some(Reply::Error(format!("{method}: code must be 300-699 (got {c})")));
+                        return Some(Reply::Error(format!(
+                            "{method}: code must be 300-699 (got {c})"
+                        )));
                     }
                 }
                 if call.final_code.is_some() || call.end_reason.is_some() {
@@ -912,7 +968,12 @@ impl<R: ScriptRunner> Engine<R> {
                     .unwrap_or_default();
                 let instance = call.instance.clone();
                 self.send_final(key, code, extra, now);
-                self.edr(&instance, "HANGUP", vec![("CALL_ID", call_id), ("CODE", code.to_string())], now);
+                self.edr(
+                    &instance,
+                    "HANGUP",
+                    vec![("CALL_ID", call_id), ("CODE", code.to_string())],
+                    now,
+                );
                 self.end_call(key, EndReason::ScriptHangup, Some(code), now);
                 Some(Reply::Value(Value::Bool(true)))
             }
@@ -933,7 +994,11 @@ impl<R: ScriptRunner> Engine<R> {
             self.edr(
                 &instance,
                 "HANGUP",
-                vec![("CALL_ID", call_id), ("CODE", code.to_string()), ("AUTO", "1".into())],
+                vec![
+                    ("CALL_ID", call_id),
+                    ("CODE", code.to_string()),
+                    ("AUTO", "1".into()),
+                ],
                 now,
             );
             self.end_call(key, EndReason::ScriptHangup, Some(code), now);
@@ -960,10 +1025,7 @@ impl<R: ScriptRunner> Engine<R> {
         self.edr(
             &instance,
             "SHUTDOWN",
-            vec![
-                ("CALL_ID", call_id),
-                ("EXCEPTION", format!("{failure}")),
-            ],
+            vec![("CALL_ID", call_id), ("EXCEPTION", format!("{failure}"))],
             now,
         );
         let open = self.calls.get(&key).is_some_and(|c| c.end_reason.is_none());
@@ -1042,7 +1104,12 @@ impl<R: ScriptRunner> Engine<R> {
                     "SHUTDOWN",
                     vec![
                         ("CALL_ID", call_id),
-                        ("EXCEPTION", format!("Timeout waiting for service logic ({script}) after {waited} ms")),
+                        (
+                            "EXCEPTION",
+                            format!(
+                                "Timeout waiting for service logic ({script}) after {waited} ms"
+                            ),
+                        ),
                     ],
                     now,
                 );
@@ -1060,7 +1127,9 @@ impl<R: ScriptRunner> Engine<R> {
             if t <= now {
                 call.script = ScriptState::Waiting { until: None };
                 let flags = call.flags();
-                let step = self.runner.resume(key, flags, Reply::Value(Value::Bool(true)));
+                let step = self
+                    .runner
+                    .resume(key, flags, Reply::Value(Value::Bool(true)));
                 self.drive(key, step, now);
                 self.reap(key);
             }
@@ -1109,7 +1178,10 @@ fn calling_party(invite: &Request) -> (String, bool) {
         .unwrap_or_default();
     let privacy_id = invite.headers.has_token(&HeaderName::Privacy, "id");
     let anonymous = from.is_some_and(|f| {
-        f.uri.user.as_deref().is_some_and(|u| u.eq_ignore_ascii_case("anonymous"))
+        f.uri
+            .user
+            .as_deref()
+            .is_some_and(|u| u.eq_ignore_ascii_case("anonymous"))
             || f.uri.host.eq_ignore_ascii_case("anonymous.invalid")
     });
     (user, privacy_id || anonymous)

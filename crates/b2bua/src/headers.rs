@@ -51,16 +51,18 @@ const RESERVED: &[&str] = &[
 pub fn validate_extra_headers(headers: &[(String, String)]) -> Result<(), String> {
     for (name, value) in headers {
         let token = !name.is_empty()
-            && name.bytes().all(|b| {
-                b.is_ascii_alphanumeric() || b"-.!%*_+`'~".contains(&b)
-            });
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-.!%*_+`'~".contains(&b));
         if !token {
             return Err(format!("invalid header name {name:?}"));
         }
         let canonical = HeaderName::parse(name);
         let full = canonical.as_str().to_ascii_lowercase();
         if RESERVED.contains(&full.as_str()) {
-            return Err(format!("header {name:?} is set by callctl and cannot be added"));
+            return Err(format!(
+                "header {name:?} is set by callctl and cannot be added"
+            ));
         }
         if value.bytes().any(|b| b == b'\r' || b == b'\n' || b == 0) {
             return Err(format!("value of header {name:?} contains a line break"));
@@ -99,8 +101,16 @@ mod tests {
     fn extra_header_rules() {
         let ok = vec![("X-Charge-Ref".to_string(), "XX-1".to_string())];
         assert!(validate_extra_headers(&ok).is_ok());
-        for bad in [("Via", "x"), ("i", "x"), ("Bad Name", "x"), ("X-A", "a\r\nVia: x")] {
-            assert!(validate_extra_headers(&[(bad.0.into(), bad.1.into())]).is_err(), "{bad:?}");
+        for bad in [
+            ("Via", "x"),
+            ("i", "x"),
+            ("Bad Name", "x"),
+            ("X-A", "a\r\nVia: x"),
+        ] {
+            assert!(
+                validate_extra_headers(&[(bad.0.into(), bad.1.into())]).is_err(),
+                "{bad:?}"
+            );
         }
     }
 }

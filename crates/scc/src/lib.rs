@@ -229,7 +229,13 @@ pub struct ScriptFailure {
 impl fmt::Display for ScriptFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.location {
-            Some(l) => write!(f, "script {} at {}: {}", self.kind.as_str(), l, self.message),
+            Some(l) => write!(
+                f,
+                "script {} at {}: {}",
+                self.kind.as_str(),
+                l,
+                self.message
+            ),
             None => write!(f, "script {}: {}", self.kind.as_str(), self.message),
         }
     }

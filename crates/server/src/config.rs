@@ -14,7 +14,7 @@ use serde::Deserialize;
 /// The built-in configuration (the reference file).
 pub const DEFAULT_CONFIG: &str = include_str!("../../../config/callctl.toml");
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     pub sip: SipSection,
@@ -22,18 +22,6 @@ pub struct Config {
     pub edr: EdrSection,
     pub runtime: RuntimeSection,
     pub log: LogSection,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            sip: SipSection::default(),
-            service: ServiceSection::default(),
-            edr: EdrSection::default(),
-            runtime: RuntimeSection::default(),
-            log: LogSection::default(),
-        }
-    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -193,7 +181,12 @@ impl Config {
             ("sip.t1_ms", s.t1_ms, 10, 60_000),
             ("sip.t2_ms", s.t2_ms, 10, 600_000),
             ("sip.t4_ms", s.t4_ms, 10, 600_000),
-            ("service.service_logic_ms", self.service.service_logic_ms, 10, 60_000),
+            (
+                "service.service_logic_ms",
+                self.service.service_logic_ms,
+                10,
+                60_000,
+            ),
         ] {
             if !(lo..=hi).contains(&v) {
                 bail!("{key}: must be {lo}-{hi} (got {v})");
@@ -203,17 +196,30 @@ impl Config {
             bail!("sip.t2_ms: must not be below sip.t1_ms");
         }
         if !(1024..=1_048_576).contains(&s.max_message_bytes) {
-            bail!("sip.max_message_bytes: must be 1024-1048576 (got {})", s.max_message_bytes);
+            bail!(
+                "sip.max_message_bytes: must be 1024-1048576 (got {})",
+                s.max_message_bytes
+            );
         }
         if s.max_tcp_connections == 0 {
             bail!("sip.max_tcp_connections: must be at least 1");
         }
         let svc = &self.service;
         for (key, code, lo, hi) in [
-            ("service.default_decline_code", svc.default_decline_code, 300, 699),
+            (
+                "service.default_decline_code",
+                svc.default_decline_code,
+                300,
+                699,
+            ),
             ("service.no_trigger_code", svc.no_trigger_code, 300, 699),
             ("service.script_error_code", svc.script_error_code, 300, 699),
-            ("service.service_logic_timeout_code", svc.service_logic_timeout_code, 300, 699),
+            (
+                "service.service_logic_timeout_code",
+                svc.service_logic_timeout_code,
+                300,
+                699,
+            ),
         ] {
             if !(lo..=hi).contains(&code) {
                 bail!("{key}: must be a SIP code {lo}-{hi} (got {code})");
@@ -232,8 +238,15 @@ impl Config {
             bail!("service.script_dirs: at least one directory is needed");
         }
         for (i, t) in svc.triggers.iter().enumerate() {
-            if !t.called_prefix.bytes().all(|b| b.is_ascii_hexdigit() || b"+*#".contains(&b)) {
-                bail!("service.triggers[{i}].called_prefix: digits only (got {:?})", t.called_prefix);
+            if !t
+                .called_prefix
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() || b"+*#".contains(&b))
+            {
+                bail!(
+                    "service.triggers[{i}].called_prefix: digits only (got {:?})",
+                    t.called_prefix
+                );
             }
             let key_ok = !t.script_key.is_empty()
                 && t.script_key
@@ -241,12 +254,19 @@ impl Config {
                     .all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b))
                 && !t.script_key.contains("..");
             if !key_ok {
-                bail!("service.triggers[{i}].script_key: letters, digits, _ - . only (got {:?})", t.script_key);
+                bail!(
+                    "service.triggers[{i}].script_key: letters, digits, _ - . only (got {:?})",
+                    t.script_key
+                );
             }
         }
-        TriggerTable::new(self.trigger_list()).map_err(|e| anyhow::anyhow!("service.triggers: {e}"))?;
+        TriggerTable::new(self.trigger_list())
+            .map_err(|e| anyhow::anyhow!("service.triggers: {e}"))?;
         if !matches!(self.log.format.as_str(), "text" | "json") {
-            bail!("log.format: \"text\" or \"json\" (got {:?})", self.log.format);
+            bail!(
+                "log.format: \"text\" or \"json\" (got {:?})",
+                self.log.format
+            );
         }
         Ok(())
     }
@@ -268,9 +288,9 @@ impl Config {
             .iter()
             .enumerate()
             .map(|(i, l)| {
-                let (proto, addr) = l
-                    .split_once(':')
-                    .with_context(|| format!("sip.listen[{i}]: expected udp:IP:PORT or tcp:IP:PORT (got {l:?})"))?;
+                let (proto, addr) = l.split_once(':').with_context(|| {
+                    format!("sip.listen[{i}]: expected udp:IP:PORT or tcp:IP:PORT (got {l:?})")
+                })?;
                 let transport = match proto.to_ascii_lowercase().as_str() {
                     "udp" => Transport::Udp,
                     "tcp" => Transport::Tcp,
@@ -286,7 +306,9 @@ impl Config {
 
     pub fn workers(&self) -> usize {
         if self.runtime.workers == 0 {
-            std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
         } else {
             self.runtime.workers
         }
@@ -351,18 +373,28 @@ mod tests {
         let e = Config::parse("[sip]\nlisten = [\"udp:1.2.3.4\"]\n", base).unwrap_err();
         assert!(format!("{e:#}").contains("sip.listen[0]"), "{e:#}");
         let e = Config::parse("[service]\nservice_logic_ms = 5\n", base).unwrap_err();
-        assert!(format!("{e:#}").contains("service.service_logic_ms"), "{e:#}");
+        assert!(
+            format!("{e:#}").contains("service.service_logic_ms"),
+            "{e:#}"
+        );
         let e = Config::parse("[sip]\nlisten_on = []\n", base).unwrap_err();
         assert!(format!("{e:#}").contains("listen_on"), "{e:#}");
         let e = Config::parse("[service]\ndefault_decline_code = 200\n", base).unwrap_err();
-        assert!(format!("{e:#}").contains("service.default_decline_code"), "{e:#}");
+        assert!(
+            format!("{e:#}").contains("service.default_decline_code"),
+            "{e:#}"
+        );
         let e = Config::parse(
             "[[service.triggers]]\ncalled_prefix = \"1\"\nscript_key = \"a\"\n[[service.triggers]]\ncalled_prefix = \"1\"\nscript_key = \"b\"\n",
             base,
         )
         .unwrap_err();
         assert!(format!("{e:#}").contains("duplicate"), "{e:#}");
-        let e = Config::parse("[[service.triggers]]\ncalled_prefix = \"1\"\nscript_key = \"../x\"\n", base).unwrap_err();
+        let e = Config::parse(
+            "[[service.triggers]]\ncalled_prefix = \"1\"\nscript_key = \"../x\"\n",
+            base,
+        )
+        .unwrap_err();
         assert!(format!("{e:#}").contains("script_key"), "{e:#}");
     }
 }

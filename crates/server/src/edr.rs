@@ -96,7 +96,10 @@ pub fn run_writer(path: String, rx: Receiver<EdrRecord>) {
     let _ = writeln!(
         out,
         "#HEADER|FILENAME={path}|TIME_START={}|HOSTNAME={}",
-        start.duration_since(UNIX_EPOCH).unwrap_or_default().as_secs(),
+        start
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs(),
         hostname()
     );
     let _ = out.flush();
@@ -125,7 +128,10 @@ pub fn run_writer(path: String, rx: Receiver<EdrRecord>) {
     let _ = writeln!(
         out,
         "#FOOTER|TIME_FINISH={}|NUM_EDRS={count}|NUM_BYTES={bytes}",
-        SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs()
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs()
     );
     let _ = out.flush();
 }
@@ -140,7 +146,10 @@ mod tests {
             at: UNIX_EPOCH + Duration::from_millis(1_763_870_400_123),
             instance: "callctl~0~1~0.1".into(),
             event: "DECLINE",
-            fields: vec![("CODE", "486".into()), ("REASON", "SIP;cause=486;text=\"a|b,c\"".into())],
+            fields: vec![
+                ("CODE", "486".into()),
+                ("REASON", "SIP;cause=486;text=\"a|b,c\"".into()),
+            ],
         };
         assert_eq!(
             format_record(&r),

@@ -24,7 +24,11 @@ use crate::shard::{Outbound, ShardInput, ShardSetup};
 use crate::transport::Dispatch;
 
 #[derive(Parser)]
-#[command(name = "callctl", version, about = "Programmable call-control server (SIP B2BUA with Lua service logic)")]
+#[command(
+    name = "callctl",
+    version,
+    about = "Programmable call-control server (SIP B2BUA with Lua service logic)"
+)]
 struct Cli {
     /// Configuration file (TOML). Without it the built-in configuration is used.
     #[arg(short, long, global = true)]
@@ -105,7 +109,10 @@ fn main() {
         }
         Cmd::CheckConfig => load_config(&cli.config).and_then(|c| {
             check_scripts(&c)?;
-            println!("configuration OK: {} trigger(s), scripts compile", c.service.triggers.len());
+            println!(
+                "configuration OK: {} trigger(s), scripts compile",
+                c.service.triggers.len()
+            );
             Ok(())
         }),
         Cmd::Run => load_config(&cli.config).and_then(run),
@@ -269,7 +276,11 @@ fn print_banner(config: &Config, listens: &[config::Listen], workers: usize) {
         .iter()
         .map(|l| format!("{}:{}", l.transport.as_str().to_ascii_lowercase(), l.addr))
         .collect();
-    println!("callctl {} listening on {} ({workers} worker thread(s))", env!("CARGO_PKG_VERSION"), addrs.join(", "));
+    println!(
+        "callctl {} listening on {} ({workers} worker thread(s))",
+        env!("CARGO_PKG_VERSION"),
+        addrs.join(", ")
+    );
     let dirs: Vec<String> = config
         .service
         .script_dirs
@@ -296,7 +307,11 @@ fn print_banner(config: &Config, listens: &[config::Listen], workers: usize) {
         );
         println!(
             "  -> callctl answers with the script's final response; see {} for the call's events.",
-            if config.edr.path.is_empty() { "the log" } else { &config.edr.path }
+            if config.edr.path.is_empty() {
+                "the log"
+            } else {
+                &config.edr.path
+            }
         );
     }
 }

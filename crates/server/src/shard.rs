@@ -141,12 +141,11 @@ pub fn run(setup: ShardSetup, rx: Receiver<ShardInput>) {
                 engine.runner_mut().reload();
                 tracing::info!(shard = setup.index, "scripts reloaded");
             }
-            Some(ShardInput::Shutdown) => {
-                if !stopping {
-                    stopping = true;
-                    engine.release_all(503, now);
-                }
+            Some(ShardInput::Shutdown) if !stopping => {
+                stopping = true;
+                engine.release_all(503, now);
             }
+            Some(ShardInput::Shutdown) => {}
             None => {}
         }
         engine.handle_timeout(now);

@@ -186,7 +186,9 @@ fn connection(
     let id = shared.next_id.fetch_add(1, Ordering::Relaxed);
     shared.open.fetch_add(1, Ordering::Relaxed);
     let (tx, mut rx) = mpsc::unbounded_channel::<Vec<u8>>();
-    let _ = shared.router.send(RouterInput::Register(id, addr, tx.clone()));
+    let _ = shared
+        .router
+        .send(RouterInput::Register(id, addr, tx.clone()));
     let (mut reader, mut writer) = stream.into_split();
     tokio::spawn(async move {
         while let Some(bytes) = rx.recv().await {

@@ -14,7 +14,10 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
 }
 
 fn require_tool(tool: &str, package: &str) {
@@ -75,8 +78,8 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::new();
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() + 1 && i + 2 < b.len() + 0 + 1 {
-            if let Some(v) = std::str::from_utf8(&b[i + 1..(i + 3).min(b.len())])
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let Some(v) = std::str::from_utf8(&b[i + 1..i + 3])
                 .ok()
                 .and_then(|h| u8::from_str_radix(h, 16).ok())
             {
@@ -306,7 +309,16 @@ fn sipp(server: &Server, scenario: &str, service: &str, transport: &str) {
     let output = Command::new("sipp")
         .arg("-sf")
         .arg(&file)
-        .args(["-s", service, "-m", "1", "-timeout", "30s", "-nostdin", "-trace_err"])
+        .args([
+            "-s",
+            service,
+            "-m",
+            "1",
+            "-timeout",
+            "30s",
+            "-nostdin",
+            "-trace_err",
+        ])
         .args(["-t", transport, "-i", "127.0.0.1"])
         .arg(format!("127.0.0.1:{}", server.port))
         .current_dir(&work)
@@ -339,7 +351,10 @@ fn seed000_hangup_487_then_calm_down() {
     let edrs = server.edrs_when("the notice after hangup", |e| {
         e.iter().any(|r| r.event == "NOTICE")
     });
-    assert_eq!(event(&edrs, "NOTICE")[0].get("TEXT"), Some("Calm Down Period"));
+    assert_eq!(
+        event(&edrs, "NOTICE")[0].get("TEXT"),
+        Some("Calm Down Period")
+    );
 }
 
 #[test]
@@ -467,7 +482,10 @@ fn script_error_releases_the_call() {
     let server = Server::start();
     sipp(&server, "script_error.xml", "7006", "u1");
     let edrs = server.teardown("Script Error", "500");
-    let exception = event(&edrs, "SHUTDOWN")[0].get("EXCEPTION").unwrap().to_string();
+    let exception = event(&edrs, "SHUTDOWN")[0]
+        .get("EXCEPTION")
+        .unwrap()
+        .to_string();
     assert!(exception.contains("bad_code.lua:4"), "{exception}");
     assert!(exception.contains("decline"), "{exception}");
     assert!(exception.contains("300-699"), "{exception}");
@@ -478,7 +496,10 @@ fn runtime_error_releases_the_call() {
     let server = Server::start();
     sipp(&server, "runtime_error.xml", "7010", "u1");
     let edrs = server.teardown("Script Error", "500");
-    let exception = event(&edrs, "SHUTDOWN")[0].get("EXCEPTION").unwrap().to_string();
+    let exception = event(&edrs, "SHUTDOWN")[0]
+        .get("EXCEPTION")
+        .unwrap()
+        .to_string();
     assert!(exception.contains("runtime_error.lua:4"), "{exception}");
 }
 
@@ -488,7 +509,10 @@ fn script_timeout_releases_the_call() {
     let started = Instant::now();
     sipp(&server, "script_timeout.xml", "7007", "u1");
     let elapsed = started.elapsed();
-    assert!(elapsed >= Duration::from_millis(2400), "released after {elapsed:?}");
+    assert!(
+        elapsed >= Duration::from_millis(2400),
+        "released after {elapsed:?}"
+    );
     let edrs = server.teardown("Service Logic Timeout", "500");
     assert!(event(&edrs, "SHUTDOWN")[0]
         .get("EXCEPTION")
@@ -501,7 +525,10 @@ fn runaway_loop_is_stopped_and_other_calls_go_on() {
     let server = Server::start();
     sipp(&server, "runaway_loop.xml", "7008", "u1");
     let edrs = server.teardown("Script Error", "500");
-    let exception = event(&edrs, "SHUTDOWN")[0].get("EXCEPTION").unwrap().to_string();
+    let exception = event(&edrs, "SHUTDOWN")[0]
+        .get("EXCEPTION")
+        .unwrap()
+        .to_string();
     assert!(exception.contains("budget"), "{exception}");
     assert!(exception.contains("runaway.lua"), "{exception}");
     // The next call on the same server is served normally.
@@ -596,7 +623,10 @@ fn tshark_decodes_everything_callctl_sends() {
     // Let the reader thread's pipe close cleanly.
     drop(reader);
 
-    let ours = format!("(udp.srcport == {p} || tcp.srcport == {p})", p = server.port);
+    let ours = format!(
+        "(udp.srcport == {p} || tcp.srcport == {p})",
+        p = server.port
+    );
     let count = |filter: &str| -> Vec<String> {
         let out = Command::new("tshark")
             .arg("-r")
@@ -611,11 +641,18 @@ fn tshark_decodes_everything_callctl_sends() {
             .collect()
     };
     let sent = count(&format!("{ours} && sip"));
-    assert!(sent.len() > 60, "too few SIP messages captured: {}", sent.len());
+    assert!(
+        sent.len() > 60,
+        "too few SIP messages captured: {}",
+        sent.len()
+    );
     let undecoded = count(&format!("{ours} && !sip && (udp || tcp.len > 0)"));
     assert!(undecoded.is_empty(), "not decoded as SIP: {undecoded:#?}");
     let flagged = count(&format!(
         "{ours} && (_ws.malformed || _ws.expert.severity >= 0x00800000)"
     ));
-    assert!(flagged.is_empty(), "malformed or expert errors: {flagged:#?}");
+    assert!(
+        flagged.is_empty(),
+        "malformed or expert errors: {flagged:#?}"
+    );
 }

@@ -39,7 +39,9 @@ impl Dialog {
         let mut to = request.to()?;
         to.params.retain(|p| !p.name.eq_ignore_ascii_case("tag"));
         let mut remote_uri = from.clone();
-        remote_uri.params.retain(|p| !p.name.eq_ignore_ascii_case("tag"));
+        remote_uri
+            .params
+            .retain(|p| !p.name.eq_ignore_ascii_case("tag"));
         let remote_target = request
             .contacts()
             .into_iter()
@@ -73,7 +75,9 @@ impl Dialog {
         let to = response.to()?;
         let remote_tag = to.tag().map(str::to_string);
         let mut remote_uri = to;
-        remote_uri.params.retain(|p| !p.name.eq_ignore_ascii_case("tag"));
+        remote_uri
+            .params
+            .retain(|p| !p.name.eq_ignore_ascii_case("tag"));
         let remote_target = response
             .contacts()
             .into_iter()
@@ -155,7 +159,9 @@ impl Dialog {
             None => self.remote_uri.to_string(),
         };
         request.headers.push(HeaderName::To, to);
-        request.headers.push(HeaderName::CallId, self.call_id.clone());
+        request
+            .headers
+            .push(HeaderName::CallId, self.call_id.clone());
         request
             .headers
             .push(HeaderName::CSeq, CSeq { seq, method }.to_string());

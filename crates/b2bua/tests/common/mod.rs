@@ -615,6 +615,12 @@ impl Sim {
         self.advance(target - self.elapsed());
     }
 
+    /// The engine's graceful shutdown, at the current virtual time.
+    pub fn release_all(&mut self, code: u16) {
+        self.engine.release_all(code, self.now);
+        self.drain();
+    }
+
     /// Everything delivered to the caller since the last `take`.
     pub fn take(&mut self) -> Vec<Rx> {
         std::mem::take(&mut self.inbox)

@@ -173,15 +173,11 @@ impl ClientInvite {
                     }
                 }
             }
-            ClientInviteState::Completed => {
-                if self.timer_d.is_some_and(|d| d <= now) {
-                    self.state = ClientInviteState::Terminated;
-                }
+            ClientInviteState::Completed if self.timer_d.is_some_and(|d| d <= now) => {
+                self.state = ClientInviteState::Terminated;
             }
-            ClientInviteState::Accepted => {
-                if self.timer_m.is_some_and(|m| m <= now) {
-                    self.state = ClientInviteState::Terminated;
-                }
+            ClientInviteState::Accepted if self.timer_m.is_some_and(|m| m <= now) => {
+                self.state = ClientInviteState::Terminated;
             }
             _ => {}
         }

@@ -73,7 +73,12 @@ pub struct Peer {
 
 impl fmt::Display for Peer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.transport.as_str().to_ascii_lowercase(), self.addr)
+        write!(
+            f,
+            "{}:{}",
+            self.transport.as_str().to_ascii_lowercase(),
+            self.addr
+        )
     }
 }
 
@@ -227,10 +232,12 @@ fn server_key(request: &Request, method: Method) -> Option<ServerKey> {
     }
 }
 
+/// One state machine; the INVITE client keeps its request for the ACK, so it is boxed.
+#[allow(clippy::enum_variant_names)]
 enum Machine {
     ServerInvite(server::ServerInvite),
     ServerNonInvite(server::ServerNonInvite),
-    ClientInvite(client::ClientInvite),
+    ClientInvite(Box<client::ClientInvite>),
     ClientNonInvite(client::ClientNonInvite),
 }
 
@@ -484,7 +491,9 @@ impl TransactionLayer {
             events: &mut self.events,
         };
         let machine = if request.method == Method::Invite {
-            Machine::ClientInvite(client::ClientInvite::start(request, peer, reliable, &mut out))
+            Machine::ClientInvite(Box::new(client::ClientInvite::start(
+                request, peer, reliable, &mut out,
+            )))
         } else {
             Machine::ClientNonInvite(client::ClientNonInvite::start(
                 &request, peer, reliable, &mut out,

@@ -3,7 +3,9 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use callctl_sip_message::{parse_datagram, response_to, Limits, Message, Method, Request, Response};
+use callctl_sip_message::{
+    parse_datagram, response_to, Limits, Message, Method, Request, Response,
+};
 
 use super::*;
 
@@ -90,7 +92,9 @@ fn server_invite_non2xx_retransmits_on_timer_g_until_ack() {
     else {
         panic!("expected a new transaction")
     };
-    layer.respond(id, &response_to(&inv, 100, None), t0).unwrap();
+    layer
+        .respond(id, &response_to(&inv, 100, None), t0)
+        .unwrap();
     assert_eq!(drain(&mut layer).len(), 1);
     // A retransmitted INVITE is absorbed and the 100 resent (§17.2.1).
     assert_eq!(
@@ -107,10 +111,17 @@ fn server_invite_non2xx_retransmits_on_timer_g_until_ack() {
     let offsets: Vec<u128> = sent.iter().map(|t| (*t - t0).as_millis()).collect();
     assert_eq!(offsets, vec![500, 1500, 3500, 7500, 11500]);
     assert_eq!(
-        layer.on_request(request(ACK_NON2XX), peer(Transport::Udp), t0 + Duration::from_secs(12)),
+        layer.on_request(
+            request(ACK_NON2XX),
+            peer(Transport::Udp),
+            t0 + Duration::from_secs(12)
+        ),
         RequestOutcome::Absorbed
     );
-    assert_eq!(layer.server_invite_state(id), Some(ServerInviteState::Confirmed));
+    assert_eq!(
+        layer.server_invite_state(id),
+        Some(ServerInviteState::Confirmed)
+    );
     // Timer I = T4, then the transaction is gone; no more retransmissions.
     assert!(run_until(&mut layer, t0 + Duration::from_secs(30)).is_empty());
     assert!(layer.is_empty());
@@ -125,11 +136,16 @@ fn server_invite_timer_h_reports_missing_ack() {
     else {
         panic!()
     };
-    layer.respond(id, &response_to(&inv, 603, Some("b1")), t0).unwrap();
+    layer
+        .respond(id, &response_to(&inv, 603, Some("b1")), t0)
+        .unwrap();
     run_until(&mut layer, t0 + Duration::from_secs(40));
     assert_eq!(
         events(&mut layer),
-        vec![TransactionEvent::AckTimeout(id), TransactionEvent::Terminated(id)]
+        vec![
+            TransactionEvent::AckTimeout(id),
+            TransactionEvent::Terminated(id)
+        ]
     );
     assert!(layer.is_empty());
 }
@@ -142,10 +158,16 @@ fn server_invite_over_tcp_does_not_retransmit() {
     else {
         panic!()
     };
-    layer.respond(id, &response_to(&inv, 486, Some("b1")), t0).unwrap();
+    layer
+        .respond(id, &response_to(&inv, 486, Some("b1")), t0)
+        .unwrap();
     drain(&mut layer);
     assert!(run_until(&mut layer, t0 + Duration::from_secs(20)).is_empty());
-    layer.on_request(request(ACK_NON2XX), peer(Transport::Tcp), t0 + Duration::from_secs(1));
+    layer.on_request(
+        request(ACK_NON2XX),
+        peer(Transport::Tcp),
+        t0 + Duration::from_secs(1),
+    );
     // Timer I is zero on reliable transports.
     layer.handle_timeout(t0 + Duration::from_secs(1));
     assert!(layer.is_empty());
@@ -159,9 +181,14 @@ fn server_invite_accepted_absorbs_retransmissions_and_passes_2xx_ack() {
     else {
         panic!()
     };
-    layer.respond(id, &response_to(&inv, 200, Some("b1")), t0).unwrap();
+    layer
+        .respond(id, &response_to(&inv, 200, Some("b1")), t0)
+        .unwrap();
     drain(&mut layer);
-    assert_eq!(layer.server_invite_state(id), Some(ServerInviteState::Accepted));
+    assert_eq!(
+        layer.server_invite_state(id),
+        Some(ServerInviteState::Accepted)
+    );
     // RFC 6026 §7.1: retransmitted INVITE absorbed without passing up or resending.
     assert_eq!(
         layer.on_request(request(INVITE), peer(Transport::Udp), t0),
@@ -169,7 +196,9 @@ fn server_invite_accepted_absorbs_retransmissions_and_passes_2xx_ack() {
     );
     assert!(drain(&mut layer).is_empty());
     // The TU may still retransmit its 2xx.
-    layer.respond(id, &response_to(&inv, 200, Some("b1")), t0).unwrap();
+    layer
+        .respond(id, &response_to(&inv, 200, Some("b1")), t0)
+        .unwrap();
     assert_eq!(drain(&mut layer).len(), 1);
     // An ACK for the 2xx (its own branch) goes to the user.
     let ack = request(&ACK_NON2XX.replace("z9hG4bK-1", "z9hG4bK-ack"));
@@ -191,7 +220,9 @@ fn server_invite_refuses_a_second_final() {
     else {
         panic!()
     };
-    layer.respond(id, &response_to(&inv, 486, Some("b1")), t0).unwrap();
+    layer
+        .respond(id, &response_to(&inv, 486, Some("b1")), t0)
+        .unwrap();
     assert!(matches!(
         layer.respond(id, &response_to(&inv, 603, Some("b1")), t0),
         Err(TransactionError::WrongState { .. })
@@ -232,7 +263,8 @@ fn server_non_invite_resends_final_until_timer_j() {
     let options = INVITE
         .replace("INVITE sip", "OPTIONS sip")
         .replace("1 INVITE", "1 OPTIONS");
-    let RequestOutcome::New(id, req) = layer.on_request(request(&options), peer(Transport::Udp), t0)
+    let RequestOutcome::New(id, req) =
+        layer.on_request(request(&options), peer(Transport::Udp), t0)
     else {
         panic!()
     };
@@ -242,9 +274,15 @@ fn server_non_invite_resends_final_until_timer_j() {
         RequestOutcome::Absorbed
     );
     assert!(drain(&mut layer).is_empty());
-    layer.respond(id, &response_to(&req, 200, Some("x")), t0).unwrap();
+    layer
+        .respond(id, &response_to(&req, 200, Some("x")), t0)
+        .unwrap();
     assert_eq!(drain(&mut layer).len(), 1);
-    layer.on_request(request(&options), peer(Transport::Udp), t0 + Duration::from_secs(1));
+    layer.on_request(
+        request(&options),
+        peer(Transport::Udp),
+        t0 + Duration::from_secs(1),
+    );
     assert_eq!(status_of(&drain(&mut layer)[0]), 200);
     run_until(&mut layer, t0 + Duration::from_secs(31));
     assert!(!layer.is_empty());
@@ -255,8 +293,14 @@ fn server_non_invite_resends_final_until_timer_j() {
 fn outgoing_invite() -> Request {
     request(
         &INVITE
-            .replace("127.0.0.1:5070;branch=z9hG4bK-1", "127.0.0.1:5060;branch=z9hG4bK-out")
-            .replace("Max-Forwards: 70", "Route: <sip:proxy.example;lr>\nMax-Forwards: 70"),
+            .replace(
+                "127.0.0.1:5070;branch=z9hG4bK-1",
+                "127.0.0.1:5060;branch=z9hG4bK-out",
+            )
+            .replace(
+                "Max-Forwards: 70",
+                "Route: <sip:proxy.example;lr>\nMax-Forwards: 70",
+            ),
     )
 }
 
@@ -274,7 +318,10 @@ fn client_invite_timer_a_and_b() {
     assert_eq!(offsets, vec![500, 1500, 3500, 7500, 15500, 31500]);
     assert_eq!(
         events(&mut layer),
-        vec![TransactionEvent::Timeout(id), TransactionEvent::Terminated(id)]
+        vec![
+            TransactionEvent::Timeout(id),
+            TransactionEvent::Terminated(id)
+        ]
     );
 }
 
@@ -310,7 +357,10 @@ fn client_invite_acks_non2xx_inside_the_transaction() {
     assert_eq!(ack.to_tag().as_deref(), Some("b9"));
     assert_eq!(ack.cseq().unwrap().seq, 1);
     assert_eq!(ack.cseq().unwrap().method, Method::Ack);
-    assert_eq!(ack.headers.get(&callctl_sip_message::HeaderName::Route), Some("<sip:proxy.example;lr>"));
+    assert_eq!(
+        ack.headers.get(&callctl_sip_message::HeaderName::Route),
+        Some("<sip:proxy.example;lr>")
+    );
     // A retransmitted 486 is absorbed and re-ACKed.
     assert_eq!(
         layer.on_response(busy, t0 + Duration::from_secs(6)),
@@ -332,11 +382,19 @@ fn client_invite_2xx_retransmissions_reach_the_user_until_timer_m() {
         .unwrap();
     drain(&mut layer);
     let ok = response_to(&invite, 200, Some("b9"));
-    assert!(matches!(layer.on_response(ok.clone(), t0), ResponseOutcome::Response(i, _) if i == id));
-    assert!(matches!(layer.on_response(ok.clone(), t0), ResponseOutcome::Response(..)));
+    assert!(
+        matches!(layer.on_response(ok.clone(), t0), ResponseOutcome::Response(i, _) if i == id)
+    );
+    assert!(matches!(
+        layer.on_response(ok.clone(), t0),
+        ResponseOutcome::Response(..)
+    ));
     run_until(&mut layer, t0 + Duration::from_secs(33));
     assert!(layer.is_empty());
-    assert!(matches!(layer.on_response(ok, t0), ResponseOutcome::Stray(_)));
+    assert!(matches!(
+        layer.on_response(ok, t0),
+        ResponseOutcome::Stray(_)
+    ));
 }
 
 #[test]
@@ -359,7 +417,10 @@ fn client_non_invite_timer_e_caps_at_t2_and_f_times_out() {
     );
     assert_eq!(
         events(&mut layer),
-        vec![TransactionEvent::Timeout(id), TransactionEvent::Terminated(id)]
+        vec![
+            TransactionEvent::Timeout(id),
+            TransactionEvent::Terminated(id)
+        ]
     );
 }
 
@@ -391,7 +452,9 @@ fn legacy_requests_without_cookie_still_match() {
     else {
         panic!()
     };
-    layer.respond(id, &response_to(&inv, 100, None), t0).unwrap();
+    layer
+        .respond(id, &response_to(&inv, 100, None), t0)
+        .unwrap();
     drain(&mut layer);
     assert_eq!(
         layer.on_request(request(&legacy), peer(Transport::Udp), t0),

@@ -10,7 +10,7 @@ use std::sync::mpsc::Sender;
 use std::sync::Arc;
 use std::time::Duration;
 
-use callctl_sip::message::{parse_stream, Limits, ParseErrorKind};
+use callctl_sip::message::{parse_stream_framed, HeaderName, Limits, Malformed};
 use callctl_sip::{Peer, Transport};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -212,13 +212,21 @@ fn connection(
             };
             buf.extend_from_slice(&chunk[..n]);
             loop {
-                match parse_stream(&buf, &shared.limits) {
-                    Ok(Some((message, used))) => {
+                match parse_stream_framed(&buf, &shared.limits) {
+                    Ok(Some((Ok(message), used))) => {
                         buf.drain(..used);
                         let call_id = message.call_id().unwrap_or("").as_bytes().to_vec();
                         shared
                             .dispatch
                             .to_shard(&call_id, ShardInput::Message { message, peer });
+                    }
+                    Ok(Some((Err(malformed), used))) => {
+                        // One framed message is bad: answer it (400) and go on with the next.
+                        buf.drain(..used);
+                        let call_id = recovered_call_id(&malformed);
+                        shared
+                            .dispatch
+                            .to_shard(&call_id, ShardInput::Malformed { malformed, peer });
                     }
                     Ok(None) => {
                         if buf.len() > shared.limits.max_message_bytes {
@@ -228,24 +236,16 @@ fn connection(
                         break;
                     }
                     Err(malformed) => {
-                        // The framing is lost: answer what can be answered, then close.
-                        let fatal = true;
-                        let call_id = malformed
-                            .recovered
-                            .as_ref()
-                            .and_then(|r| r.headers.get(&callctl_sip::message::HeaderName::CallId))
-                            .unwrap_or("")
-                            .as_bytes()
-                            .to_vec();
-                        let too_large = malformed.error.kind == ParseErrorKind::TooLarge;
+                        // The framing is lost (bad Content-Length, over the limits): answer
+                        // what can be answered, then close (RFC 3261 §18.3).
+                        tracing::info!(%peer, error = %malformed.error, "TCP framing lost; connection closed");
+                        let call_id = recovered_call_id(&malformed);
                         shared
                             .dispatch
                             .to_shard(&call_id, ShardInput::Malformed { malformed, peer });
-                        if fatal || too_large {
-                            // Give the 400 a moment to be written before closing.
-                            tokio::time::sleep(Duration::from_millis(100)).await;
-                            break 'read;
-                        }
+                        // Give the answer a moment to be written before closing.
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                        break 'read;
                     }
                 }
             }
@@ -254,4 +254,14 @@ fn connection(
         let _ = shared.router.send(RouterInput::Unregister(id));
     });
     tx
+}
+
+fn recovered_call_id(malformed: &Malformed) -> Vec<u8> {
+    malformed
+        .recovered
+        .as_ref()
+        .and_then(|r| r.headers.get(&HeaderName::CallId))
+        .unwrap_or("")
+        .as_bytes()
+        .to_vec()
 }

@@ -563,6 +563,13 @@ fn malformed_requests_get_400_and_the_server_keeps_serving() {
     sipp(&server, "busy_here.xml", "6004", "u1");
 }
 
+#[test]
+fn malformed_requests_over_tcp_keep_the_connection() {
+    let server = Server::start();
+    sipp(&server, "malformed_tcp.xml", "9999", "t1");
+    sipp(&server, "busy_here.xml", "6004", "t1");
+}
+
 /// Every message callctl sends in the scenarios above decodes in tshark as SIP with no
 /// malformed-packet or expert-error flag.
 #[test]
@@ -613,6 +620,7 @@ fn tshark_decodes_everything_callctl_sends() {
         ("no_trigger.xml", "9999", "u1"),
         ("out_of_call.xml", "9999", "u1"),
         ("malformed.xml", "9999", "u1"),
+        ("malformed_tcp.xml", "9999", "t1"),
     ];
     for (scenario, service, transport) in runs {
         sipp(&server, scenario, service, transport);

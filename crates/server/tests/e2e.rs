@@ -103,10 +103,11 @@ struct Server {
 
 impl Server {
     fn start() -> Server {
-        Server::start_with("")
+        Server::start_with(None, "")
     }
 
-    fn start_with(extra_service: &str) -> Server {
+    /// Start with an extra script directory (searched first) and extra trigger tables.
+    fn start_with(extra_dir: Option<&Path>, extra_triggers: &str) -> Server {
         let port = free_port();
         let dir = temp_dir("server");
         let edr = dir.join("edr.log");
@@ -118,9 +119,9 @@ listen = ["udp:127.0.0.1:{port}", "tcp:127.0.0.1:{port}"]
 t1_ms = 500
 
 [service]
-script_dirs = ["{examples}", "{tests}"]
+script_dirs = [{extra}"{examples}", "{tests}"]
 service_logic_ms = 2500
-{extra_service}
+{extra_triggers}
 
 [[service.triggers]]
 called_prefix = "6000"
@@ -177,6 +178,9 @@ workers = 2
 [log]
 level = "info"
 "#,
+            extra = extra_dir
+                .map(|d| format!("\"{}\", ", d.display()))
+                .unwrap_or_default(),
             examples = repo.join("examples/scripts").display(),
             tests = repo.join("tests/e2e/scripts").display(),
             edr = edr.display(),
@@ -568,6 +572,90 @@ fn malformed_requests_over_tcp_keep_the_connection() {
     let server = Server::start();
     sipp(&server, "malformed_tcp.xml", "9999", "t1");
     sipp(&server, "busy_here.xml", "6004", "t1");
+}
+
+/// A minimal UDP caller for tests of callctl's own behaviour (not of SIP interop): sends an
+/// INVITE, collects the response codes until the final one, acknowledges it.
+fn call_raw(port: u16, number: &str, tag: &str) -> Vec<u16> {
+    let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let local = socket.local_addr().unwrap();
+    let head = |method: &str, to_tag: &str| {
+        format!(
+            "{method} sip:{number}@127.0.0.1:{port} SIP/2.0\r\nVia: SIP/2.0/UDP {local};branch=z9hG4bK{tag}\r\nFrom: <sip:4470001@127.0.0.1>;tag={tag}\r\nTo: <sip:{number}@127.0.0.1>{to_tag}\r\nCall-ID: {tag}@raw\r\nCSeq: 1 {method}\r\nMax-Forwards: 70\r\nContact: <sip:4470001@{local}>\r\nContent-Length: 0\r\n\r\n"
+        )
+    };
+    socket
+        .send_to(head("INVITE", "").as_bytes(), ("127.0.0.1", port))
+        .unwrap();
+    let mut codes = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        let (n, _) = socket.recv_from(&mut buf).expect("a response");
+        let text = String::from_utf8_lossy(&buf[..n]).to_string();
+        let code: u16 = text[8..11].parse().unwrap();
+        if !codes.contains(&code) {
+            codes.push(code);
+        }
+        if code >= 200 {
+            let to = text
+                .lines()
+                .find(|l| l.starts_with("To:"))
+                .and_then(|l| l.split(";tag=").nth(1))
+                .unwrap_or("")
+                .trim()
+                .to_string();
+            let ack = head("ACK", &format!(";tag={to}"));
+            socket.send_to(ack.as_bytes(), ("127.0.0.1", port)).unwrap();
+            return codes;
+        }
+    }
+}
+
+#[test]
+fn sighup_reloads_scripts_without_disturbing_calls_in_progress() {
+    let scripts = temp_dir("reload");
+    let script = scripts.join("reload_me.lua");
+    let version = |code: u16| {
+        format!(
+            "local n2svcd = require \"n2.n2svcd\"\nlocal api = require \"n2.n2svcd.sip_incall\"\nlocal scc = ...\napi.proceeding (180, 10)\nn2svcd.wait (1.5)\napi.decline ({code})\n"
+        )
+    };
+    std::fs::write(&script, version(486)).unwrap();
+    let server = Server::start_with(
+        Some(&scripts),
+        "[[service.triggers]]\ncalled_prefix = \"7100\"\nscript_key = \"reload_me\"\n",
+    );
+    let port = server.port;
+    // A call that starts on the old version and is still running during the reload.
+    let first = std::thread::spawn(move || call_raw(port, "7100", "reload-old"));
+    server.edrs_when("the first call to start", |e| {
+        e.iter().any(|r| r.event == "IN-INVITE-ALEG")
+    });
+    std::fs::write(&script, version(480)).unwrap();
+    unsafe_kill(server.child.id(), "HUP");
+    let reloaded = Instant::now() + Duration::from_secs(5);
+    while !server.log().contains("scripts reloaded") {
+        assert!(
+            Instant::now() < reloaded,
+            "no reload logged:\n{}",
+            server.log()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let second = call_raw(port, "7100", "reload-new");
+    assert_eq!(
+        second,
+        vec![100, 180, 480],
+        "a new call runs the new script"
+    );
+    assert_eq!(
+        first.join().unwrap(),
+        vec![100, 180, 486],
+        "the call in progress finished on the old script"
+    );
 }
 
 /// Every message callctl sends in the scenarios above decodes in tshark as SIP with no

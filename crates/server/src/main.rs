@@ -300,18 +300,14 @@ fn print_banner(config: &Config, listens: &[config::Listen], workers: usize) {
         config.service.triggers.first(),
     ) {
         println!();
-        println!("Place a first call (SIPp, Debian package sip-tester):");
+        println!("Place a first call (SIPp, Debian package sip-tester), from the source tree:");
         println!(
-            "  sipp -sn uac -s {}1 -m 1 -timeout 30s -nostdin {}",
+            "  sipp -sf examples/sipp/first_call.xml -s {} -m 1 -timeout 30s -nostdin {}",
             t.called_prefix, udp.addr
         );
         println!(
-            "  -> callctl answers with the script's final response; see {} for the call's events.",
-            if config.edr.path.is_empty() {
-                "the log"
-            } else {
-                &config.edr.path
-            }
+            "  -> the SIPp screen counts the responses callctl sent; the call's events are in {}.",
+            if config.edr.path.is_empty() { "the log" } else { &config.edr.path }
         );
     }
 }

@@ -103,11 +103,9 @@ impl Call {
             ScriptState::Waiting { until } => until,
             ScriptState::Done => None,
         };
-        [
-            self.logic_deadline,
-            wait,
-            self.reliable.as_ref().map(|r| r.next),
-        ]
+        // The reliable provisional wakes the call to retransmit, and at 64*T1 to give up.
+        let reliable = self.reliable.as_ref().map(|r| r.next.min(r.give_up));
+        [self.logic_deadline, wait, reliable]
         .into_iter()
         .flatten()
         .min()
@@ -640,6 +638,9 @@ impl<R: ScriptRunner> Engine<R> {
         self.stats.calls_ended += 1;
         tracing::info!(call_id = %call.call_id, end_reason = reason.as_str(), "call ended");
         self.edr(&instance, "TEARDOWN", fields, now);
+        // The service-logic deadline is gone: a script still waiting (after CANCEL, say) keeps
+        // its own timer, which may be later than the entry the timer heap holds.
+        self.schedule(key);
     }
 
     /// Forget a call once it has ended and its script is done.
@@ -734,6 +735,12 @@ impl<R: ScriptRunner> Engine<R> {
                 }
                 _ => false,
             });
+        if matched {
+            // The retransmission timer is gone; the script's own deadlines remain.
+            if let Some(key) = key {
+                self.schedule(key);
+            }
+        }
         // RFC 3262 §3: a PRACK matching no outstanding reliable provisional gets 481.
         self.respond_simple(id, &prack, if matched { 200 } else { 481 }, now);
         self.flush(now);
@@ -1139,7 +1146,9 @@ impl<R: ScriptRunner> Engine<R> {
     /// Release every call (graceful shutdown): final `code` to callers still waiting, scripts
     /// dropped.
     pub fn release_all(&mut self, code: u16, now: Instant) {
-        let keys: Vec<CallKey> = self.calls.keys().copied().collect();
+        let mut keys: Vec<CallKey> = self.calls.keys().copied().collect();
+        // In call order, so that the same inputs give the same output (HashMap order does not).
+        keys.sort_unstable();
         for key in keys {
             self.runner.abort(key);
             if let Some(c) = self.calls.get_mut(&key) {

@@ -627,7 +627,10 @@ fn reliable_180_is_retransmitted_until_prack() {
 #[test]
 fn reliable_180_without_prack_rejects_the_invite_after_64_t1() {
     let mut sim = Sim::builder()
-        .only_script("rel", RELIABLE_RINGING)
+        .only_script(
+            "rel",
+            &RELIABLE_RINGING.replace("n2svcd.wait (20)", "n2svcd.wait (50)"),
+        )
         .build();
     let leg = sim.call_with("0800123", require_100rel(true));
     sim.invite(&leg);
@@ -783,6 +786,7 @@ fn cancel_487_is_retransmitted_until_ack() {
         .build();
     let leg = sim.call("0800123");
     sim.invite(&leg);
+    assert_eq!(codes(&sim.take()), [100]);
     sim.advance_to_ms(1_000);
     sim.drop_next(487, 2);
     sim.send(&leg.cancel());
@@ -962,6 +966,7 @@ while true do end
     let at = format!("script budget at {}:3:", sim.script_file("spin"));
     assert!(text.starts_with(&at), "{text}");
     assert_end(&sim, &leg.call_id, "Script Error", 500, 0);
+    sim.send(&leg.ack(&rx[1]));
 
     sim.advance_to_ms(1_000);
     let rx = sim.take();

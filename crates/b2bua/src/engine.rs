@@ -106,9 +106,9 @@ impl Call {
         // The reliable provisional wakes the call to retransmit, and at 64*T1 to give up.
         let reliable = self.reliable.as_ref().map(|r| r.next.min(r.give_up));
         [self.logic_deadline, wait, reliable]
-        .into_iter()
-        .flatten()
-        .min()
+            .into_iter()
+            .flatten()
+            .min()
     }
 }
 
@@ -306,10 +306,11 @@ impl<R: ScriptRunner> Engine<R> {
             tracing::debug!(%peer, error = %malformed.error, "malformed message dropped (no reply possible)");
             return;
         }
-        let status = if malformed.error.kind == ParseErrorKind::BadVersion {
-            505
-        } else {
-            400
+        let status = match malformed.error.kind {
+            ParseErrorKind::BadVersion => 505,
+            // RFC 3261 §21.5.14.
+            ParseErrorKind::TooLarge => 513,
+            _ => 400,
         };
         let mut response = Response::new(status);
         for name in needed {

@@ -5,7 +5,7 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use callctl_b2bua::EdrRecord;
 use common::*;
@@ -77,7 +77,11 @@ incall_api.decline (486)
 fn assert_end(sim: &Sim, call_id: &str, reason: &str, code: u16, duration_ms: u64) {
     let end = sim.teardown(call_id);
     assert_eq!(end.field("END_REASON"), Some(reason), "{end:#?}");
-    assert_eq!(end.field("CODE"), Some(code.to_string().as_str()), "{end:#?}");
+    assert_eq!(
+        end.field("CODE"),
+        Some(code.to_string().as_str()),
+        "{end:#?}"
+    );
     assert_eq!(
         end.field("DURATION_MS"),
         Some(duration_ms.to_string().as_str()),
@@ -244,7 +248,10 @@ fn seed001_redirect_302_with_contact() {
     let rx = sim.take();
     assert_eq!(codes(&rx), [100, 302]);
     assert_eq!(rx[1].response().reason, "Moved Temporarily");
-    assert_eq!(rx[1].header_lines("Contact"), ["<sip:00645559999@sip.example.net>"]);
+    assert_eq!(
+        rx[1].header_lines("Contact"),
+        ["<sip:00645559999@sip.example.net>"]
+    );
     assert!(rx[1].to_tag().is_some());
     let decline = sim.edr(&leg.call_id, "DECLINE");
     assert_eq!(decline.field("CODE"), Some("302"));
@@ -432,7 +439,10 @@ incall_api.decline (200)
     );
     assert_eq!(codes(&rx), [100, 500]);
     let text = exception(&sim, &leg.call_id);
-    let at = format!("script error at {}:2: decline: code", sim.script_file("d200"));
+    let at = format!(
+        "script error at {}:2: decline: code",
+        sim.script_file("d200")
+    );
     assert!(text.starts_with(&at), "{text}");
     assert!(text.contains("300-699") && text.contains("200"), "{text}");
     assert_end(&sim, &leg.call_id, "Script Error", 500, 0);
@@ -466,7 +476,10 @@ incall_api.decline (480)
         assert_eq!(r.header("Contact"), Some("<sip:127.0.0.1:5060>"));
         assert_eq!(r.header("Require"), None);
     }
-    assert_eq!(sim.notices(&leg.call_id), ["proceed_ok=true decline_ok=true"]);
+    assert_eq!(
+        sim.notices(&leg.call_id),
+        ["proceed_ok=true decline_ok=true"]
+    );
 
     // proceeding(182, 10) moved the service-logic deadline to 10 s: no timeout at 2.5 s.
     sim.advance_to_ms(3_999);
@@ -574,9 +587,7 @@ incall_api.decline (486)
 
 #[test]
 fn reliable_180_is_retransmitted_until_prack() {
-    let mut sim = Sim::builder()
-        .only_script("rel", RELIABLE_RINGING)
-        .build();
+    let mut sim = Sim::builder().only_script("rel", RELIABLE_RINGING).build();
     let mut leg = sim.call_with("0800123", require_100rel(true));
     sim.invite(&leg);
     assert_eq!(sim.notices(&leg.call_id), ["proceed_ok=true"]);
@@ -685,6 +696,15 @@ incall_api.decline (486)
         "Timeout waiting for service logic (sleepy) after 2500 ms"
     );
     assert_end(&sim, &leg.call_id, "Service Logic Timeout", 500, 2_500);
+    // EDR timestamps follow the virtual clock from the wall-clock anchor.
+    let epoch = SystemTime::UNIX_EPOCH + Duration::from_secs(EPOCH_SECS);
+    assert_eq!(sim.teardown(&leg.call_id).at, epoch + ms(2_500));
+    assert_eq!(sim.edr(&leg.call_id, "IN-INVITE-ALEG").at, epoch);
+    let instance = &sim.teardown(&leg.call_id).instance;
+    assert!(sim
+        .edrs_for(&leg.call_id)
+        .iter()
+        .all(|e| &e.instance == instance));
     assert_eq!(sim.engine.active_calls(), 0);
     assert_eq!(sim.scripts_alive(), 0);
     assert_eq!(sim.engine.stats().service_logic_timeouts, 1);
@@ -754,7 +774,10 @@ fn cancel_while_the_script_waits() {
     let tag = rx[1].to_tag().expect("487 To tag");
     assert_eq!(rx[0].to_tag().as_deref(), Some(tag.as_str()));
     assert_eq!(rx[1].header("Reason"), None);
-    assert_eq!(sim.edr(&leg.call_id, "ABANDON").field("CALL_ID"), Some(leg.call_id.as_str()));
+    assert_eq!(
+        sim.edr(&leg.call_id, "ABANDON").field("CALL_ID"),
+        Some(leg.call_id.as_str())
+    );
     assert_end(&sim, &leg.call_id, "Abandoned", 487, 1_000);
 
     // The ACK for the 487 is absorbed by the transaction.
@@ -806,6 +829,87 @@ fn cancel_487_is_retransmitted_until_ack() {
     assert_eq!(sim.engine.active_calls(), 0);
 }
 
+#[test]
+fn bye_with_an_unknown_to_tag_during_setup_gets_481() {
+    let mut sim = Sim::builder()
+        .only_script("waiter", WAIT_THEN_DECLINE_NOTICE)
+        .build();
+    let mut leg = sim.call("0800123");
+    sim.invite(&leg);
+    assert_eq!(codes(&sim.take()), [100]);
+    sim.advance_to_ms(500);
+
+    // The To tag of the early dialog is only known from a response that carries one; the
+    // 100 has none, so a BYE can only name a tag it made up: no such dialog.
+    sim.send(&leg.bye("guess"));
+    assert_eq!(codes(&sim.take()), [481]);
+    assert_eq!(sim.engine.active_calls(), 1);
+    assert!(sim.edrs_of("ABANDON").is_empty());
+}
+
+#[test]
+fn bye_on_the_early_dialog_after_ringing_ends_the_invite_with_487() {
+    let mut sim = Sim::builder()
+        .only_script(
+            "ring",
+            r#"local n2svcd = require "n2.n2svcd"
+local incall_api = require "n2.n2svcd.sip_incall_service"
+incall_api.proceeding (180, 10)
+n2svcd.wait (4)
+local r = incall_api.decline (486)
+n2svcd.notice ("decline returned %s", tostring (r))
+"#,
+        )
+        .build();
+    let mut leg = sim.call("0800123");
+    sim.invite(&leg);
+    let rx = sim.take();
+    assert_eq!(codes(&rx), [100, 180]);
+    let tag = rx[1].to_tag().unwrap();
+
+    sim.advance_to_ms(1_000);
+    sim.send(&leg.bye(&tag));
+    let rx = sim.take();
+    assert_eq!(codes(&rx), [200, 487]);
+    assert_eq!(rx[0].cseq(), "2 BYE");
+    assert_eq!(rx[1].cseq(), "1 INVITE");
+    assert_eq!(rx[1].to_tag().as_deref(), Some(tag.as_str()));
+    assert_end(&sim, &leg.call_id, "Abandoned", 487, 1_000);
+    sim.send(&leg.ack(&rx[1]));
+
+    // The script keeps running without control and resumes after its wait.
+    sim.advance_to_ms(3_999);
+    assert_eq!(sim.engine.active_calls(), 1);
+    sim.advance_to_ms(4_000);
+    assert_eq!(sim.notices(&leg.call_id), ["decline returned false"]);
+    assert_eq!(sim.engine.active_calls(), 0);
+    assert!(sim.take().is_empty());
+}
+
+#[test]
+fn cancel_after_the_final_gets_200_and_changes_nothing() {
+    let mut sim = Sim::builder().only_script("hangup", SEED000_HANGUP).build();
+    let leg = sim.call("0800123");
+    sim.invite(&leg);
+    let rx = sim.take();
+    assert_eq!(codes(&rx), [100, 487]);
+    let tag = rx[1].to_tag().unwrap();
+
+    // A CANCEL that crossed the final response.
+    sim.advance_to_ms(100);
+    sim.send(&leg.cancel());
+    let rx2 = sim.take();
+    assert_eq!(codes(&rx2), [200]);
+    assert_eq!(rx2[0].cseq(), "1 CANCEL");
+    assert_eq!(rx2[0].to_tag().as_deref(), Some(tag.as_str()));
+    assert!(sim.edrs_of("ABANDON").is_empty());
+    assert_end(&sim, &leg.call_id, "Script Hangup", 487, 0);
+    sim.send(&leg.ack(&rx[1]));
+    sim.advance_to_ms(5_000);
+    assert_eq!(sim.engine.active_calls(), 0);
+    assert!(sim.take().is_empty());
+}
+
 // ------------------------------------------------------------------------------------------
 // 8. retransmissions and loss
 // ------------------------------------------------------------------------------------------
@@ -828,6 +932,16 @@ fn retransmitted_invite_gets_the_last_response_again() {
     assert_eq!(sim.edrs_of("IN-INVITE-ALEG").len(), 1);
     assert_eq!(sim.engine.stats().calls_started, 1);
     assert_eq!(sim.engine.active_calls(), 1);
+
+    // The same Call-ID and From tag on a new branch is a merged request (RFC 3261 §8.2.2.2).
+    let mut merged = leg.clone();
+    merged.branch = format!("{}-fork", leg.branch);
+    sim.invite(&merged);
+    let rx = sim.take();
+    assert_eq!(codes(&rx), [482]);
+    assert_eq!(rx[0].response().reason, "Loop Detected");
+    sim.send(&merged.ack(&rx[0]));
+    assert_eq!(sim.engine.stats().calls_started, 1);
 
     sim.advance_to_ms(1_000);
     let fin = sim.take();
@@ -932,7 +1046,10 @@ fn random_loss_final_retransmitted_until_one_copy_arrives() {
         assert_end(&sim, &leg.call_id, "Script Decline", 486, 0);
         most_copies = most_copies.max(copies.len());
     }
-    assert!(most_copies >= 3, "the loss never forced two retransmissions");
+    assert!(
+        most_copies >= 3,
+        "the loss never forced two retransmissions"
+    );
 }
 
 // ------------------------------------------------------------------------------------------
@@ -1240,11 +1357,12 @@ fn release_all_sends_503_to_every_waiting_call() {
     sim.release_all(503);
     let rx = sim.take();
     assert_eq!(codes(&rx), [503, 503]);
-    let mut ids: Vec<&str> = rx.iter().map(Rx::call_id).collect();
-    ids.sort_unstable();
-    let mut expected = vec![a.call_id.as_str(), b.call_id.as_str()];
-    expected.sort_unstable();
-    assert_eq!(ids, expected);
+    // In call order.
+    let ids: Vec<&str> = rx.iter().map(Rx::call_id).collect();
+    assert_eq!(ids, [a.call_id.as_str(), b.call_id.as_str()]);
+    assert!(rx
+        .iter()
+        .all(|r| r.to_tag().is_some() && r.header("Reason").is_none()));
     assert_end(&sim, &a.call_id, "MI Termination", 503, 1_000);
     assert_end(&sim, &b.call_id, "MI Termination", 503, 900);
     assert_eq!(sim.engine.active_calls(), 0);
@@ -1369,7 +1487,10 @@ fn a_thousand_calls_on_virtual_time() {
 
     let mut by_call: BTreeMap<String, Vec<u16>> = BTreeMap::new();
     for r in sim.take() {
-        by_call.entry(r.call_id().to_string()).or_default().push(r.status());
+        by_call
+            .entry(r.call_id().to_string())
+            .or_default()
+            .push(r.status());
     }
     assert_eq!(by_call.len(), 1_000);
     assert!(by_call.values().all(|c| c == &[100, 486]));

@@ -307,7 +307,11 @@ fn print_banner(config: &Config, listens: &[config::Listen], workers: usize) {
         );
         println!(
             "  -> the SIPp screen counts the responses callctl sent; the call's events are in {}.",
-            if config.edr.path.is_empty() { "the log" } else { &config.edr.path }
+            if config.edr.path.is_empty() {
+                "the log"
+            } else {
+                &config.edr.path
+            }
         );
     }
 }

@@ -10,7 +10,7 @@ use std::time::{Instant, SystemTime};
 use callctl_b2bua::{EdrRecord, Engine, EngineConfig, EngineOutput};
 use callctl_service::{LuaRunner, RuntimeConfig};
 use callctl_sip::id::IdGenerator;
-use callctl_sip::message::{parse_datagram, Limits, Malformed, Message};
+use callctl_sip::message::{parse_datagram, Limits, Malformed, Message, ParseErrorKind, Recovered};
 use callctl_sip::{Peer, Transport};
 
 /// Work for a shard.
@@ -90,6 +90,24 @@ pub fn scan_call_id(bytes: &[u8]) -> Option<&[u8]> {
     None
 }
 
+/// Read the headers of a message over our size limit, so it can still be answered with 513
+/// (RFC 3261 §21.5.14). Bounded by the largest UDP payload.
+fn recover_oversize(bytes: &[u8]) -> Option<Recovered> {
+    let generous = Limits {
+        max_message_bytes: 65_536,
+        ..Limits::default()
+    };
+    match parse_datagram(bytes, &generous) {
+        Ok(Message::Request(r)) => Some(Recovered {
+            is_request: true,
+            method: Some(r.method),
+            headers: r.headers,
+        }),
+        Ok(Message::Response(_)) => None,
+        Err(m) => m.recovered,
+    }
+}
+
 pub struct ShardSetup {
     pub index: usize,
     pub engine: EngineConfig,
@@ -131,7 +149,14 @@ pub fn run(setup: ShardSetup, rx: Receiver<ShardInput>) {
         match input {
             Some(ShardInput::Datagram { bytes, peer }) => match parse_datagram(&bytes, &limits) {
                 Ok(message) => engine.on_message(message, peer, now),
-                Err(malformed) => engine.on_malformed(malformed, peer, now),
+                Err(mut malformed) => {
+                    if malformed.error.kind == ParseErrorKind::TooLarge
+                        && malformed.recovered.is_none()
+                    {
+                        malformed.recovered = recover_oversize(&bytes);
+                    }
+                    engine.on_malformed(malformed, peer, now)
+                }
             },
             Some(ShardInput::Message { message, peer }) => engine.on_message(message, peer, now),
             Some(ShardInput::Malformed { malformed, peer }) => {

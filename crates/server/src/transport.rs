@@ -39,7 +39,10 @@ impl Dispatch {
 
 /// Blocking UDP receive loop (one thread per socket).
 pub fn udp_receive(socket: UdpSocket, max_bytes: usize, dispatch: Dispatch) {
-    let mut buf = vec![0u8; max_bytes.max(1500) + 1];
+    // Always room for the largest UDP payload, so an oversize message is seen whole and can
+    // be answered 513 rather than truncated into a confusing 400.
+    let _ = max_bytes;
+    let mut buf = vec![0u8; 65_536];
     loop {
         let (n, from) = match socket.recv_from(&mut buf) {
             Ok(v) => v,

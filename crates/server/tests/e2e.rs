@@ -206,6 +206,36 @@ level = "info"
         server
     }
 
+    /// A server with `sip.max_tcp_connections` = `connections` and a 2 KiB message limit.
+    fn start_limited(connections: usize) -> Server {
+        let port = free_port();
+        let dir = temp_dir("limited");
+        let edr = dir.join("edr.log");
+        let config = format!(
+            "[sip]\nlisten = [\"udp:127.0.0.1:{port}\", \"tcp:127.0.0.1:{port}\"]\nmax_tcp_connections = {connections}\nmax_message_bytes = 2048\n[edr]\npath = \"{}\"\n",
+            edr.display()
+        );
+        let config_path = dir.join("callctl.toml");
+        std::fs::write(&config_path, config).unwrap();
+        let log = std::fs::File::create(dir.join("callctl.log")).unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_callctl"))
+            .arg("--config")
+            .arg(&config_path)
+            .current_dir(&dir)
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("start callctl");
+        let server = Server {
+            child,
+            port,
+            dir,
+            edr,
+        };
+        server.wait_ready();
+        server
+    }
+
     /// Ready when an OPTIONS gets its 200.
     fn wait_ready(&self) {
         let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
@@ -656,6 +686,72 @@ fn sighup_reloads_scripts_without_disturbing_calls_in_progress() {
         vec![100, 180, 486],
         "the call in progress finished on the old script"
     );
+}
+
+#[test]
+fn tcp_connections_are_limited() {
+    use std::io::Read;
+    let server = Server::start_limited(2);
+    let a = std::net::TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    let b = std::net::TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    let mut c = std::net::TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut buf = [0u8; 16];
+    // The third connection is closed at once: read sees end of stream (or a reset).
+    let n = c.read(&mut buf).unwrap_or(0);
+    assert_eq!(n, 0, "third connection was not refused");
+    assert!(
+        server.log().contains("max_tcp_connections"),
+        "{}",
+        server.log()
+    );
+    drop((a, b));
+}
+
+#[test]
+fn shutdown_releases_waiting_callers_with_503() {
+    let server = Server::start();
+    let port = server.port;
+    let caller = std::thread::spawn(move || call_raw(port, "7007", "shutdown"));
+    server.edrs_when("the call to start", |e| {
+        e.iter().any(|r| r.event == "IN-INVITE-ALEG")
+    });
+    unsafe_kill(server.child.id(), "TERM");
+    assert_eq!(caller.join().unwrap(), vec![100, 503]);
+    let edrs = server.teardown("MI Termination", "503");
+    assert!(!edrs.is_empty());
+    // The EDR file is closed with its footer.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !std::fs::read_to_string(&server.edr)
+        .unwrap_or_default()
+        .contains("#FOOTER|")
+    {
+        assert!(Instant::now() < deadline, "no EDR footer after shutdown");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn oversized_datagram_gets_513() {
+    let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let local = socket.local_addr().unwrap();
+    // The server's limit is 2 KiB; this request is over 3 KiB.
+    let server = Server::start_limited(16);
+    let padding = "x".repeat(3000);
+    let msg = format!(
+        "OPTIONS sip:big@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP {local};branch=z9hG4bKbig\r\nFrom: <sip:a@127.0.0.1>;tag=b\r\nTo: <sip:big@127.0.0.1>\r\nCall-ID: big@test\r\nCSeq: 1 OPTIONS\r\nX-Padding: {padding}\r\nContent-Length: 0\r\n\r\n"
+    );
+    socket
+        .send_to(msg.as_bytes(), ("127.0.0.1", server.port))
+        .unwrap();
+    let mut buf = [0u8; 4096];
+    let (n, _) = socket.recv_from(&mut buf).expect("an answer");
+    let text = String::from_utf8_lossy(&buf[..n]);
+    assert!(text.starts_with("SIP/2.0 513"), "{text}");
 }
 
 /// Every message callctl sends in the scenarios above decodes in tshark as SIP with no

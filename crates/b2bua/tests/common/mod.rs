@@ -36,10 +36,8 @@ impl ScriptDir {
     pub fn new() -> ScriptDir {
         static NEXT: AtomicUsize = AtomicUsize::new(0);
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let path = std::env::temp_dir().join(format!(
-            "callctl-b2bua-sim-{}-{n}",
-            std::process::id()
-        ));
+        let path =
+            std::env::temp_dir().join(format!("callctl-b2bua-sim-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&path);
         std::fs::create_dir_all(&path).expect("create script dir");
         ScriptDir { path }
@@ -379,13 +377,16 @@ struct DropRule {
     remaining: usize,
 }
 
+/// A change to the engine configuration, applied when the simulation is built.
+type ConfigEdit = Box<dyn FnOnce(&mut EngineConfig)>;
+
 /// How a simulation is set up.
 pub struct SimBuilder {
     seed: u64,
     scripts: Vec<(String, String)>,
     triggers: Vec<(String, String)>,
     budget: u64,
-    configure: Vec<Box<dyn FnOnce(&mut EngineConfig)>>,
+    configure: Vec<ConfigEdit>,
 }
 
 impl SimBuilder {
@@ -456,7 +457,12 @@ impl SimBuilder {
         .expect("Lua runner");
         let start = Instant::now();
         let wall = SystemTime::UNIX_EPOCH + Duration::from_secs(EPOCH_SECS);
-        let engine = Engine::new(config, runner, IdGenerator::new(self.seed, 1), (start, wall));
+        let engine = Engine::new(
+            config,
+            runner,
+            IdGenerator::new(self.seed, 1),
+            (start, wall),
+        );
         Sim {
             engine,
             dir,
@@ -599,7 +605,11 @@ impl Sim {
             self.engine.handle_timeout(self.now);
             self.drain();
             steps += 1;
-            assert!(steps < 1_000_000, "engine timers do not settle at {:?}", self.elapsed());
+            assert!(
+                steps < 1_000_000,
+                "engine timers do not settle at {:?}",
+                self.elapsed()
+            );
         }
         self.now = target;
     }

@@ -1,0 +1,4 @@
+#[test]
+fn stub() {
+    let _ = sipx_sip::parser::parse_datagram;
+}

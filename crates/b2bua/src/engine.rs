@@ -63,7 +63,6 @@ enum ScriptState {
 }
 
 struct Call {
-    key: CallKey,
     instance: String,
     call_id: String,
     from_tag: String,
@@ -124,6 +123,8 @@ pub struct Engine<R: ScriptRunner> {
     calls: HashMap<CallKey, Call>,
     /// (Call-ID, From tag) -> call.
     by_dialog: HashMap<(String, String), CallKey>,
+    /// The caller's INVITE server transaction -> call (CANCEL, Timer H, transport errors).
+    by_invite: HashMap<TransactionId, CallKey>,
     timers: BinaryHeap<Reverse<(Instant, CallKey)>>,
     outputs: VecDeque<EngineOutput>,
     stats: EngineStats,
@@ -146,6 +147,7 @@ impl<R: ScriptRunner> Engine<R> {
             next_key: 1,
             calls: HashMap::new(),
             by_dialog: HashMap::new(),
+            by_invite: HashMap::new(),
             timers: BinaryHeap::new(),
             outputs: VecDeque::new(),
             stats: EngineStats::default(),
@@ -235,17 +237,12 @@ impl<R: ScriptRunner> Engine<R> {
                 TransactionEvent::AckTimeout(id) => {
                     // Timer H: the caller never acknowledged our final response. The call is
                     // already over on our side; note it for the operator.
-                    if let Some(call) = self.calls.values().find(|c| c.invite_tx == id) {
+                    if let Some(call) = self.by_invite.get(&id).and_then(|k| self.calls.get(k)) {
                         tracing::info!(call_id = %call.call_id, "no ACK for the final response (Timer H)");
                     }
                 }
                 TransactionEvent::TransportError(id) => {
-                    let key = self
-                        .calls
-                        .values()
-                        .find(|c| c.invite_tx == id)
-                        .map(|c| c.key);
-                    if let Some(key) = key {
+                    if let Some(key) = self.by_invite.get(&id).copied() {
                         self.end_call(key, EndReason::TransportFailure, None, now);
                         self.reap(key);
                     }
@@ -315,7 +312,13 @@ impl<R: ScriptRunner> Engine<R> {
         let mut response = Response::new(status);
         for name in needed {
             for value in recovered.headers.get_all(&name) {
-                response.headers.push(name.clone(), value.to_string());
+                let mut value = value.to_string();
+                // RFC 3261 §8.2.6.2: a final response carries a To tag.
+                if name == HeaderName::To && !value.to_ascii_lowercase().contains(";tag=") {
+                    value.push_str(";tag=");
+                    value.push_str(&self.ids.tag());
+                }
+                response.headers.push(name.clone(), value);
             }
         }
         // The reason phrase says what was wrong, as RFC 3261 §21.4.1 suggests.
@@ -471,7 +474,6 @@ impl<R: ScriptRunner> Engine<R> {
             .unwrap_or_default();
 
         let call = Call {
-            key,
             instance: instance.clone(),
             call_id: call_id.clone(),
             from_tag: from_tag.clone(),
@@ -493,6 +495,7 @@ impl<R: ScriptRunner> Engine<R> {
         };
         self.calls.insert(key, call);
         self.by_dialog.insert((call_id.clone(), from_tag), key);
+        self.by_invite.insert(id, key);
         self.edr(
             &instance,
             "IN-INVITE-ALEG",
@@ -653,6 +656,7 @@ impl<R: ScriptRunner> Engine<R> {
         if done {
             if let Some(call) = self.calls.remove(&key) {
                 self.by_dialog.remove(&(call.call_id, call.from_tag));
+                self.by_invite.remove(&call.invite_tx);
             }
         }
     }
@@ -664,11 +668,7 @@ impl<R: ScriptRunner> Engine<R> {
             return;
         };
         // The 200 to the CANCEL carries the To tag of the INVITE's responses, if any.
-        let key = self
-            .calls
-            .values()
-            .find(|c| c.invite_tx == target)
-            .map(|c| c.key);
+        let key = self.by_invite.get(&target).copied();
         let tag = key
             .and_then(|k| self.calls.get(&k))
             .map(|c| c.to_tag.clone());
@@ -1105,8 +1105,13 @@ impl<R: ScriptRunner> Engine<R> {
                 let script = call.script_key.clone();
                 let waited = now.saturating_duration_since(call.started).as_millis();
                 call.script = ScriptState::Done;
+                let at = self
+                    .runner
+                    .location(key)
+                    .map(|l| l.to_string())
+                    .unwrap_or_else(|| format!("{script}.lua"));
                 self.runner.abort(key);
-                tracing::warn!(%call_id, script = %script, "service logic timeout: the script did not act in time; call released");
+                tracing::warn!(%call_id, script = %script, at = %at, "service logic timeout: the script did not act in time; call released");
                 self.edr(
                     &instance,
                     "SHUTDOWN",
@@ -1115,7 +1120,7 @@ impl<R: ScriptRunner> Engine<R> {
                         (
                             "EXCEPTION",
                             format!(
-                                "Timeout waiting for service logic ({script}) after {waited} ms"
+                                "Timeout waiting for service logic ({script}, suspended at {at}) after {waited} ms"
                             ),
                         ),
                     ],

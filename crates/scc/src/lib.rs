@@ -262,4 +262,8 @@ pub trait ScriptRunner {
     fn resume(&mut self, call: CallKey, flags: ControlFlags, reply: Reply) -> Step;
     /// Drop a suspended instance without running it further (service-logic timeout, shutdown).
     fn abort(&mut self, call: CallKey);
+    /// Where a suspended instance is: the script line of the command it waits on, for logs.
+    fn location(&self, _call: CallKey) -> Option<ScriptLocation> {
+        None
+    }
 }

@@ -548,10 +548,15 @@ fn script_timeout_releases_the_call() {
         "released after {elapsed:?}"
     );
     let edrs = server.teardown("Service Logic Timeout", "500");
-    assert!(event(&edrs, "SHUTDOWN")[0]
+    let exception = event(&edrs, "SHUTDOWN")[0]
         .get("EXCEPTION")
         .unwrap()
-        .contains("Timeout waiting for service logic"));
+        .to_string();
+    assert!(
+        exception.contains("Timeout waiting for service logic"),
+        "{exception}"
+    );
+    assert!(exception.contains("too_slow.lua:4"), "{exception}");
 }
 
 #[test]

@@ -457,7 +457,7 @@ pub(crate) fn wait(_lua: &Lua, args: &MultiValue) -> Checked {
 
 /// The script line that called the API function: stack level 0 is the checker itself, 1 the
 /// Lua wrapper, 2 its caller.
-fn caller_location(lua: &Lua) -> Option<ScriptLocation> {
+pub(crate) fn caller_location(lua: &Lua) -> Option<ScriptLocation> {
     lua.inspect_stack(2, frame_location).flatten()
 }
 

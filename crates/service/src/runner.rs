@@ -137,6 +137,8 @@ impl Budget {
 struct Shared {
     /// The command staged by an API checker, taken by the runner when the coroutine yields.
     pending: Cell<Option<Command>>,
+    /// The script line that staged `pending`.
+    pending_at: RefCell<Option<ScriptLocation>>,
     budget: Budget,
     script_dirs: Vec<PathBuf>,
     /// Compiled user modules by module name; cleared by `reload`.
@@ -173,6 +175,8 @@ struct Compiled {
 /// One call's suspended script.
 struct Instance {
     thread: Thread,
+    /// Where the script is suspended (the line of its last API call).
+    location: Option<ScriptLocation>,
     /// The call context table, kept to mirror the control flags before every resume.
     context: Table,
 }
@@ -326,6 +330,9 @@ where
     lua.create_function(move |lua, a: MultiValue| match check(lua, &a) {
         Ok(Some(command)) => {
             shared.pending.set(Some(command));
+            if let Ok(mut at) = shared.pending_at.try_borrow_mut() {
+                *at = args::caller_location(lua);
+            }
             Ok(LuaValue::Nil)
         }
         Ok(None) => Ok(LuaValue::Boolean(false)),
@@ -433,6 +440,7 @@ impl LuaRunner {
 
         let shared = Rc::new(Shared {
             pending: Cell::new(None),
+            pending_at: RefCell::new(None),
             budget: Budget {
                 limit: config.instruction_budget,
                 ..Budget::default()
@@ -713,6 +721,8 @@ impl LuaRunner {
                 Ok(values) if instance.thread.status() == ThreadStatus::Resumable => {
                     match (is_mark(values.front()), self.shared.pending.take()) {
                         (true, Some(command)) => {
+                            let mut instance = instance;
+                            instance.location = self.shared.pending_at.take();
                             self.instances.insert(call, instance);
                             return Step::Command(command);
                         }
@@ -744,7 +754,11 @@ impl LuaRunner {
     fn new_instance(&self, ctx: &CallContext) -> mlua::Result<Instance> {
         let context = self.context_table(ctx)?;
         let thread = self.lua.create_thread(self.driver.clone())?;
-        Ok(Instance { thread, context })
+        Ok(Instance {
+            thread,
+            location: None,
+            context,
+        })
     }
 }
 
@@ -798,6 +812,10 @@ impl ScriptRunner for LuaRunner {
 
     fn abort(&mut self, call: CallKey) {
         self.instances.remove(&call);
+    }
+
+    fn location(&self, call: CallKey) -> Option<ScriptLocation> {
+        self.instances.get(&call).and_then(|i| i.location.clone())
     }
 }
 

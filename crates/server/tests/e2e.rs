@@ -185,25 +185,7 @@ level = "info"
             tests = repo.join("tests/e2e/scripts").display(),
             edr = edr.display(),
         );
-        let config_path = dir.join("callctl.toml");
-        std::fs::write(&config_path, config).unwrap();
-        let log = std::fs::File::create(dir.join("callctl.log")).unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_callctl"))
-            .arg("--config")
-            .arg(&config_path)
-            .current_dir(&dir)
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .expect("start callctl");
-        let server = Server {
-            child,
-            port,
-            dir,
-            edr,
-        };
-        server.wait_ready();
-        server
+        Server::spawn(port, dir, edr, &config)
     }
 
     /// A server with `sip.max_tcp_connections` = `connections` and a 2 KiB message limit.
@@ -215,6 +197,11 @@ level = "info"
             "[sip]\nlisten = [\"udp:127.0.0.1:{port}\", \"tcp:127.0.0.1:{port}\"]\nmax_tcp_connections = {connections}\nmax_message_bytes = 2048\n[edr]\npath = \"{}\"\n",
             edr.display()
         );
+        Server::spawn(port, dir, edr, &config)
+    }
+
+    /// Run callctl with `config` (written into `dir`) and wait until it answers.
+    fn spawn(port: u16, dir: PathBuf, edr: PathBuf, config: &str) -> Server {
         let config_path = dir.join("callctl.toml");
         std::fs::write(&config_path, config).unwrap();
         let log = std::fs::File::create(dir.join("callctl.log")).unwrap();

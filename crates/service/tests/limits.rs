@@ -250,14 +250,14 @@ api.decline(486)"#,
     let mut runner = dir.runner();
     let cycle = |runner: &mut LuaRunner, call: u64| {
         let mut ctx = context("call");
-        if call % 7 == 0 {
+        if call.is_multiple_of(7) {
             ctx.call_id = "fail".into();
         }
         let mut step = runner.start(call, "call", &ctx);
         let mut n = 0;
         while let Step::Command(cmd) = step {
             n += 1;
-            if call % 5 == 0 && n == 2 {
+            if call.is_multiple_of(5) && n == 2 {
                 runner.abort(call);
                 return;
             }

@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use callctl_sip::TimerConfig;
 
+use crate::routing::{Denormaliser, RouteTable};
+
 /// One trigger: calls whose normalised called number starts with `prefix` run `script_key`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Trigger {
@@ -65,6 +67,23 @@ pub struct EngineConfig {
     pub timers: TimerConfig,
     /// Write script notices and warnings as EDR events too.
     pub edr_script_notices: bool,
+    /// Where B-legs go.
+    pub routes: RouteTable,
+    /// Digits to URI user parts for B-legs.
+    pub denormalisation: Denormaliser,
+    /// B-leg no-answer timeout when the script gives none (seed 003 `default_no_answer_secs`).
+    pub default_no_answer_secs: u32,
+    /// Upper bound for a script's `no_answer_timeout`.
+    pub max_no_answer_secs: u32,
+    /// Maximum call duration when the script gives none (`max_call_secs`).
+    pub default_max_call_secs: u32,
+    /// Bounds for a script's `max_call_secs`.
+    pub min_call_secs: u32,
+    pub max_call_secs: u32,
+    /// Headers copied from the caller's INVITE to the B-leg INVITE (lower-case names).
+    pub relay_to_b: Vec<String>,
+    /// Headers copied from B-leg responses to the caller's responses (lower-case names).
+    pub relay_to_a: Vec<String>,
 }
 
 impl Default for EngineConfig {
@@ -82,6 +101,15 @@ impl Default for EngineConfig {
             service_logic: Duration::from_millis(2500),
             timers: TimerConfig::default(),
             edr_script_notices: true,
+            routes: RouteTable::default(),
+            denormalisation: Denormaliser::default(),
+            default_no_answer_secs: 60,
+            max_no_answer_secs: 300,
+            default_max_call_secs: 43_200,
+            min_call_secs: 1,
+            max_call_secs: 86_400,
+            relay_to_b: Vec::new(),
+            relay_to_a: Vec::new(),
         }
     }
 }

@@ -28,6 +28,7 @@ mod engine;
 mod headers;
 mod numbers;
 mod reason;
+mod routing;
 
 pub use config::{EngineConfig, Trigger, TriggerTable};
 pub use edr::{EdrField, EdrRecord};
@@ -35,3 +36,4 @@ pub use engine::{Engine, EngineOutput, EngineStats};
 pub use headers::{format_reason, validate_extra_headers};
 pub use numbers::normalise_digits;
 pub use reason::EndReason;
+pub use routing::{DenormRule, Denormaliser, Route, RouteTable, SipPeer};

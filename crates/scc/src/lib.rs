@@ -112,6 +112,37 @@ pub struct Reason {
 /// values becomes several pairs with the same name.
 pub type ExtraHeaders = Vec<(String, String)>;
 
+/// The calling party a termination attempt presents (From user part).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum CallingParty {
+    /// Not given: the A-leg's presented calling party.
+    #[default]
+    Default,
+    /// `UNDEF`: suppress the presented calling party.
+    Suppressed,
+    /// These digits (before `calling_party` denormalisation).
+    Digits(String),
+}
+
+/// `termination_attempt(details)` (seed 003), plain mode. Values are as the script gave them;
+/// the engine applies defaults and configured bounds.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Termination {
+    /// Request-URI user part, before `called_party` denormalisation. Required.
+    pub address_digits: String,
+    pub calling_party: CallingParty,
+    /// `None`: as the A-leg requested (Privacy: id / anonymous From).
+    pub is_calling_restricted: Option<bool>,
+    /// To user part (default: `address_digits`), before denormalisation.
+    pub original_called_party: Option<String>,
+    /// Seconds before CANCEL (default `default_no_answer_secs`), bounded by configuration.
+    pub no_answer_timeout: Option<u32>,
+    /// Extra headers for the B-leg INVITE, in order.
+    pub extra_headers: ExtraHeaders,
+    /// Maximum call duration in seconds, bounded by configuration.
+    pub max_call_secs: Option<u32>,
+}
+
 /// Severity of a script log line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogLevel {
@@ -160,6 +191,11 @@ pub enum Command {
     },
     /// `n2svcd.wait(secs)`. Asynchronous; replies `true` when the timer fires.
     Wait { secs: f64 },
+    /// `termination_attempt(details)` / `connect_attempt(...)`. Asynchronous; replies with the
+    /// result table of seed 003 (`controlled`, `answered`, `monitored`, `charged`,
+    /// `proceed_ok`, `decline_ok`, `reason`, and `code`, `ring_dsm`, `max_call_secs` when they
+    /// apply).
+    Termination(Termination),
     /// `n2svcd.notice/warning/debug(...)`: already formatted. Synchronous.
     Log {
         level: LogLevel,
@@ -178,6 +214,7 @@ impl Command {
             Command::Redirect { .. } => "redirect",
             Command::Hangup { .. } => "hangup",
             Command::Wait { .. } => "wait",
+            Command::Termination(_) => "termination_attempt",
             Command::Log { .. } => "log",
         }
     }

@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
-use callctl_b2bua::{EngineConfig, Trigger, TriggerTable};
+use callctl_b2bua::{
+    DenormRule, Denormaliser, EngineConfig, Route, RouteTable, SipPeer, Trigger, TriggerTable,
+};
 use callctl_sip::{TimerConfig, Transport};
 use serde::Deserialize;
 
@@ -19,6 +21,9 @@ pub const DEFAULT_CONFIG: &str = include_str!("../../../config/callctl.toml");
 pub struct Config {
     pub sip: SipSection,
     pub service: ServiceSection,
+    pub termination: TerminationSection,
+    pub routes: Vec<RouteEntry>,
+    pub denormalisation: DenormSection,
     pub edr: EdrSection,
     pub runtime: RuntimeSection,
     pub log: LogSection,
@@ -86,6 +91,61 @@ impl Default for ServiceSection {
             triggers: Vec::new(),
         }
     }
+}
+
+/// B-leg settings (seed 003).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TerminationSection {
+    pub default_no_answer_secs: u32,
+    pub max_no_answer_secs: u32,
+    pub default_max_call_secs: u32,
+    pub min_call_secs: u32,
+    pub max_call_secs: u32,
+    pub relay_to_b: Vec<String>,
+    pub relay_to_a: Vec<String>,
+}
+
+impl Default for TerminationSection {
+    fn default() -> Self {
+        TerminationSection {
+            default_no_answer_secs: 60,
+            max_no_answer_secs: 300,
+            default_max_call_secs: 43_200,
+            min_call_secs: 1,
+            max_call_secs: 86_400,
+            relay_to_b: Vec::new(),
+            relay_to_a: Vec::new(),
+        }
+    }
+}
+
+/// `[[routes]]`: B-legs whose digits start with `prefix` go to `peer` (`transport:IP:PORT`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouteEntry {
+    #[serde(default)]
+    pub prefix: String,
+    pub peer: String,
+    #[serde(default)]
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct DenormSection {
+    pub called_party: Vec<DenormEntry>,
+    pub calling_party: Vec<DenormEntry>,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct DenormEntry {
+    pub match_prefix: String,
+    pub min_len: Option<usize>,
+    pub max_len: Option<usize>,
+    pub strip: usize,
+    pub prepend: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -262,6 +322,79 @@ impl Config {
         }
         TriggerTable::new(self.trigger_list())
             .map_err(|e| anyhow::anyhow!("service.triggers: {e}"))?;
+        let term = &self.termination;
+        for (key, v, lo, hi) in [
+            (
+                "termination.default_no_answer_secs",
+                term.default_no_answer_secs,
+                1,
+                3600,
+            ),
+            (
+                "termination.max_no_answer_secs",
+                term.max_no_answer_secs,
+                1,
+                3600,
+            ),
+            (
+                "termination.default_max_call_secs",
+                term.default_max_call_secs,
+                1,
+                604_800,
+            ),
+            ("termination.min_call_secs", term.min_call_secs, 1, 604_800),
+            ("termination.max_call_secs", term.max_call_secs, 1, 604_800),
+        ] {
+            if !(lo..=hi).contains(&v) {
+                bail!("{key}: must be {lo}-{hi} (got {v})");
+            }
+        }
+        if term.min_call_secs > term.max_call_secs {
+            bail!("termination.min_call_secs: must not exceed termination.max_call_secs");
+        }
+        for (key, list) in [
+            ("termination.relay_to_b", &term.relay_to_b),
+            ("termination.relay_to_a", &term.relay_to_a),
+        ] {
+            for (i, name) in list.iter().enumerate() {
+                let token = !name.is_empty()
+                    && name
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"-.!%*_+`'~".contains(&b));
+                if !token {
+                    bail!("{key}[{i}]: not a header name ({name:?})");
+                }
+            }
+        }
+        self.route_table()?;
+        for (kind, rules) in [
+            ("called_party", &self.denormalisation.called_party),
+            ("calling_party", &self.denormalisation.calling_party),
+        ] {
+            for (i, r) in rules.iter().enumerate() {
+                let digits = |s: &str| {
+                    s.bytes()
+                        .all(|b| b.is_ascii_hexdigit() || b"+*#".contains(&b))
+                };
+                if !digits(&r.match_prefix) {
+                    bail!(
+                        "denormalisation.{kind}[{i}].match_prefix: digits only (got {:?})",
+                        r.match_prefix
+                    );
+                }
+                if !digits(&r.prepend) {
+                    bail!(
+                        "denormalisation.{kind}[{i}].prepend: digits only (got {:?})",
+                        r.prepend
+                    );
+                }
+                if let (Some(a), Some(b)) = (r.min_len, r.max_len) {
+                    if a > b {
+                        bail!("denormalisation.{kind}[{i}]: min_len is above max_len");
+                    }
+                }
+            }
+        }
         if !matches!(self.log.format.as_str(), "text" | "json") {
             bail!(
                 "log.format: \"text\" or \"json\" (got {:?})",
@@ -280,6 +413,47 @@ impl Config {
                 script_key: t.script_key.clone(),
             })
             .collect()
+    }
+
+    fn route_table(&self) -> Result<RouteTable> {
+        let mut routes = Vec::with_capacity(self.routes.len());
+        for (i, r) in self.routes.iter().enumerate() {
+            if !r
+                .prefix
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() || b"+*#".contains(&b))
+            {
+                bail!("routes[{i}].prefix: digits only (got {:?})", r.prefix);
+            }
+            let (proto, addr) = r.peer.split_once(':').with_context(|| {
+                format!(
+                    "routes[{i}].peer: expected udp:IP:PORT or tcp:IP:PORT (got {:?})",
+                    r.peer
+                )
+            })?;
+            let transport = match proto.to_ascii_lowercase().as_str() {
+                "udp" => Transport::Udp,
+                "tcp" => Transport::Tcp,
+                other => bail!("routes[{i}].peer: transport must be udp or tcp (got {other:?})"),
+            };
+            let addr: SocketAddr = addr.parse().with_context(|| {
+                format!("routes[{i}].peer: bad address {addr:?} (an IP literal and a port)")
+            })?;
+            let name = if r.name.is_empty() {
+                r.peer.clone()
+            } else {
+                r.name.clone()
+            };
+            routes.push(Route {
+                prefix: r.prefix.clone(),
+                peer: SipPeer {
+                    name,
+                    addr,
+                    transport,
+                },
+            });
+        }
+        RouteTable::new(routes).map_err(|e| anyhow::anyhow!("routes: {e}"))
     }
 
     pub fn listens(&self) -> Result<Vec<Listen>> {
@@ -351,8 +525,39 @@ impl Config {
                 t4: Duration::from_millis(self.sip.t4_ms),
             },
             edr_script_notices: self.edr.script_notices,
+            routes: self.route_table()?,
+            denormalisation: Denormaliser {
+                called_party: self.denormalisation.called_party.iter().map(rule).collect(),
+                calling_party: self
+                    .denormalisation
+                    .calling_party
+                    .iter()
+                    .map(rule)
+                    .collect(),
+            },
+            default_no_answer_secs: self.termination.default_no_answer_secs,
+            max_no_answer_secs: self.termination.max_no_answer_secs,
+            default_max_call_secs: self.termination.default_max_call_secs,
+            min_call_secs: self.termination.min_call_secs,
+            max_call_secs: self.termination.max_call_secs,
+            relay_to_b: lower(&self.termination.relay_to_b),
+            relay_to_a: lower(&self.termination.relay_to_a),
         })
     }
+}
+
+fn rule(r: &DenormEntry) -> DenormRule {
+    DenormRule {
+        match_prefix: r.match_prefix.clone(),
+        min_len: r.min_len,
+        max_len: r.max_len,
+        strip: r.strip,
+        prepend: r.prepend.clone(),
+    }
+}
+
+fn lower(names: &[String]) -> Vec<String> {
+    names.iter().map(|h| h.to_ascii_lowercase()).collect()
 }
 
 #[cfg(test)]
@@ -396,5 +601,42 @@ mod tests {
         )
         .unwrap_err();
         assert!(format!("{e:#}").contains("script_key"), "{e:#}");
+    }
+
+    #[test]
+    fn termination_settings_are_checked() {
+        let base = Path::new(".");
+        let e = Config::parse(
+            "[[routes]]\nprefix = \"1\"\npeer = \"udp:host:5060\"\n",
+            base,
+        )
+        .unwrap_err();
+        assert!(format!("{e:#}").contains("routes[0].peer"), "{e:#}");
+        let e = Config::parse(
+            "[termination]\nmin_call_secs = 10\nmax_call_secs = 5\n",
+            base,
+        )
+        .unwrap_err();
+        assert!(
+            format!("{e:#}").contains("termination.min_call_secs"),
+            "{e:#}"
+        );
+        let e = Config::parse(
+            "[[denormalisation.called_party]]\nmatch_prefix = \"0\"\nprepend = \"x\"\n",
+            base,
+        )
+        .unwrap_err();
+        assert!(
+            format!("{e:#}").contains("denormalisation.called_party[0].prepend"),
+            "{e:#}"
+        );
+        let ok = Config::parse(
+            "[[routes]]\npeer = \"udp:127.0.0.1:5090\"\n[[routes]]\nprefix = \"1703\"\npeer = \"tcp:[::1]:5070\"\nname = \"lab\"\n",
+            base,
+        )
+        .unwrap();
+        let engine = ok.engine().unwrap();
+        assert_eq!(engine.routes.select("17031").unwrap().peer.name, "lab");
+        assert_eq!(engine.routes.select("9").unwrap().peer.addr.port(), 5090);
     }
 }

@@ -55,8 +55,16 @@ impl Outbound {
     }
 }
 
-/// Pick the shard for a Call-ID.
+/// Pick the shard for a Call-ID. Call-IDs we generated (B-legs) carry the shard that owns
+/// the call; any other Call-ID is hashed. Either way the answer depends only on the Call-ID,
+/// so every message of a dialog reaches the same shard.
 pub fn shard_for(call_id: &[u8], shards: usize) -> usize {
+    if let Some(shard) = std::str::from_utf8(call_id)
+        .ok()
+        .and_then(callctl_sip::id::shard_of)
+    {
+        return usize::from(shard) % shards.max(1);
+    }
     // FNV-1a: fast, stable, good enough spread for Call-IDs.
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for &b in call_id {
@@ -204,6 +212,12 @@ mod tests {
         assert_eq!(scan_call_id(b"garbage"), None);
         assert_eq!(scan_call_id(b""), None);
         assert!(shard_for(b"abc", 2) < 2);
+        // Our own Call-IDs go to the shard they name.
+        let mut ids = callctl_sip::id::IdGenerator::new(9, 1);
+        let ours = ids.call_id("127.0.0.1");
+        assert_eq!(shard_for(ours.as_bytes(), 2), 1);
+        let mut ids = callctl_sip::id::IdGenerator::new(9, 0);
+        assert_eq!(shard_for(ids.call_id("h").as_bytes(), 2), 0);
         assert_eq!(shard_for(b"abc", 1), 0);
     }
 }

@@ -5,8 +5,10 @@
 use std::collections::BTreeMap;
 use std::ffi::c_void;
 
-use callctl_scc::{Command, ExtraHeaders, LogLevel, Reason, ScriptLocation};
-use mlua::{Function, Lua, MultiValue, Table, Value};
+use callctl_scc::{
+    CallingParty, Command, ExtraHeaders, LogLevel, Reason, ScriptLocation, Termination,
+};
+use mlua::{Function, LightUserData, Lua, MultiValue, Table, Value};
 
 use crate::failure::frame_location;
 
@@ -17,8 +19,28 @@ pub(crate) type Checked = Result<Option<Command>, String>;
 /// a bound keeps the engine's timer arithmetic safe.
 const MAX_SECS: u32 = 86_400;
 
-/// Longest redirect contact user part; real numbers are far shorter (E.164 allows 15 digits).
-const MAX_CONTACT_USER: usize = 64;
+/// Longest digit string (redirect contact, termination addresses); real numbers are far
+/// shorter (E.164 allows 15 digits), and a bound keeps SIP headers built from them small.
+const MAX_DIGITS: usize = 64;
+
+/// Longest call a termination attempt may ask for (a week): long enough for any real call,
+/// and small enough that the engine's duration arithmetic cannot overflow.
+const MAX_CALL_SECS: u32 = 604_800;
+
+/// The fields of `termination_attempt`'s details table (seed 003).
+const TERMINATION_FIELDS: &[&str] = &[
+    "address_digits",
+    "calling_party",
+    "is_calling_restricted",
+    "original_called_party",
+    "no_answer_timeout",
+    "extra_headers",
+    "max_call_secs",
+    "monitored",
+    "monitor_interval_secs",
+    "charged",
+    "grant_secs",
+];
 
 /// Headers that the SIP layer builds itself; letting a script add a second Via, Call-ID or
 /// Content-Length would corrupt the response. Compact forms per RFC 3261 §7.3.3.
@@ -43,6 +65,26 @@ const RESERVED_HEADERS: &[&str] = &[
     "record-route",
 ];
 
+/// Headers of a B-leg INVITE that carry the caller's identity and its presentation: the
+/// engine builds them from `calling_party` and `is_calling_restricted`, so a script-supplied
+/// copy could present a number the call was told to withhold.
+const INVITE_IDENTITY_HEADERS: &[&str] = &["privacy", "p-asserted-identity"];
+
+/// The address of this static is `UNDEF`, the value scripts pass to ask for "no value" where
+/// nil already means "the default". A light userdata cannot be made by Lua code, has no
+/// fields to change, and compares equal only to itself, so no script can forge or alter it.
+/// Its value differs from the yield marker's so that the two statics can never be merged
+/// into one address.
+static UNDEF_ANCHOR: u8 = 1;
+
+pub(crate) fn undef() -> LightUserData {
+    LightUserData(std::ptr::addr_of!(UNDEF_ANCHOR) as *mut c_void)
+}
+
+fn is_undef(v: &Value) -> bool {
+    matches!(v, Value::LightUserData(ud) if ud.0 == undef().0)
+}
+
 fn arg(args: &MultiValue, i: usize) -> &Value {
     args.get(i).unwrap_or(&Value::Nil)
 }
@@ -51,6 +93,7 @@ fn arg(args: &MultiValue, i: usize) -> &Value {
 pub(crate) fn describe(v: &Value) -> String {
     match v {
         Value::Nil => "nil".to_string(),
+        v if is_undef(v) => "UNDEF".to_string(),
         Value::Boolean(b) => b.to_string(),
         Value::Integer(i) => i.to_string(),
         Value::Number(n) => format!("{n:?}"),
@@ -266,9 +309,21 @@ fn scalar(lua: &Lua, method: &str, name: &str, v: &Value) -> Result<String, Stri
     }
 }
 
-/// `extra_headers`: name -> scalar or array of scalars. A Lua table has no order, so names
-/// are sorted to make the output deterministic; an array keeps its order.
+/// `extra_headers` of a response: see [`headers_except`].
 fn extra_headers(lua: &Lua, method: &str, v: &Value) -> Result<ExtraHeaders, String> {
+    headers_except(lua, method, v, &[])
+}
+
+/// `extra_headers`: name -> scalar or array of scalars. A Lua table has no order, so names
+/// are sorted to make the output deterministic; an array keeps its order. Besides the headers
+/// the SIP layer always owns, names in `owned` (lower case) are refused: the method builds
+/// those from its other arguments.
+fn headers_except(
+    lua: &Lua,
+    method: &str,
+    v: &Value,
+    owned: &[&str],
+) -> Result<ExtraHeaders, String> {
     let t = match v {
         Value::Nil => return Ok(Vec::new()),
         Value::Table(t) => t,
@@ -295,9 +350,15 @@ fn extra_headers(lua: &Lua, method: &str, v: &Value) -> Result<ExtraHeaders, Str
                 ))
             }
         };
-        if RESERVED_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
+        let lower = name.to_ascii_lowercase();
+        if RESERVED_HEADERS.contains(&lower.as_str()) {
             return Err(format!(
                 "{method}: extra_headers may not set {name} (the SIP layer owns it)"
+            ));
+        }
+        if owned.contains(&lower.as_str()) {
+            return Err(format!(
+                "{method}: extra_headers may not set {name} (it is built from the call's calling party and its presentation)"
             ));
         }
         let values = match &value {
@@ -328,18 +389,180 @@ fn extra_headers(lua: &Lua, method: &str, v: &Value) -> Result<ExtraHeaders, Str
         .collect())
 }
 
-/// Optional seconds for `proceeding`: a positive integer.
-fn optional_secs(method: &str, v: &Value) -> Result<Option<u32>, String> {
+/// Optional seconds: a positive integer up to `max`.
+fn optional_secs(method: &str, what: &str, v: &Value, max: u32) -> Result<Option<u32>, String> {
     if v.is_nil() {
         return Ok(None);
     }
-    match integer_in(v, 1, i64::from(MAX_SECS)) {
+    match integer_in(v, 1, i64::from(max)) {
         Some(s) => Ok(u32::try_from(s).ok()),
         None => Err(format!(
-            "{method}: secs must be an integer 1-{MAX_SECS} (got {})",
+            "{method}: {what} must be an integer 1-{max} (got {})",
             describe(v)
         )),
     }
+}
+
+fn optional_bool(method: &str, what: &str, v: &Value) -> Result<Option<bool>, String> {
+    match v {
+        Value::Nil => Ok(None),
+        Value::Boolean(b) => Ok(Some(*b)),
+        other => Err(format!(
+            "{method}: {what} must be a boolean (got {})",
+            describe(other)
+        )),
+    }
+}
+
+/// What the platform calls a "(+)Hex String": an optional leading `+`, then 1 to
+/// [`MAX_DIGITS`] of 0-9, A-F (either case), `*` and `#`. Numbers are refused, not converted:
+/// a Lua number would already have lost any leading zeros.
+fn hex_string(v: &Value) -> Option<String> {
+    let Value::String(s) = v else {
+        return None;
+    };
+    let text = s.to_str().ok()?.to_string();
+    let digits = text.strip_prefix('+').unwrap_or(&text);
+    let valid = !digits.is_empty()
+        && digits.len() <= MAX_DIGITS
+        && digits
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() || b == b'*' || b == b'#');
+    valid.then_some(text)
+}
+
+fn digits_rule() -> String {
+    format!("a string of up to {MAX_DIGITS} digits (0-9, A-F, *, #) with an optional leading +")
+}
+
+/// A required "(+)Hex String" argument.
+fn digits(method: &str, what: &str, v: &Value) -> Result<String, String> {
+    if v.is_nil() {
+        return Err(format!("{method}: {what} is required ({})", digits_rule()));
+    }
+    hex_string(v).ok_or_else(|| {
+        format!(
+            "{method}: {what} must be {} (got {})",
+            digits_rule(),
+            describe(v)
+        )
+    })
+}
+
+fn optional_digits(method: &str, what: &str, v: &Value) -> Result<Option<String>, String> {
+    if v.is_nil() {
+        return Ok(None);
+    }
+    digits(method, what, v).map(Some)
+}
+
+/// `calling_party`: absent for the A-leg's own, digits, or `UNDEF` to present none.
+fn calling_party(method: &str, v: &Value) -> Result<CallingParty, String> {
+    match v {
+        Value::Nil => Ok(CallingParty::Default),
+        // A table field set to nil is indistinguishable from one never set, so nil has to
+        // mean "the default"; `false` is the natural way to write "none" without UNDEF.
+        Value::Boolean(false) => Ok(CallingParty::Suppressed),
+        v if is_undef(v) => Ok(CallingParty::Suppressed),
+        _ => hex_string(v).map(CallingParty::Digits).ok_or_else(|| {
+            format!(
+                "{method}: calling_party must be {}, or UNDEF to suppress it (got {})",
+                digits_rule(),
+                describe(v)
+            )
+        }),
+    }
+}
+
+/// Monitored and charged terminations need the monitor and charge reports that the engine
+/// does not produce yet. Running them as plain attempts would leave the script waiting for
+/// reports (`monitor_check`, `charge_check`) on a call it no longer controls, so they are
+/// refused outright; the mode's own timers count as asking for the mode.
+fn refuse_unsupported_modes(method: &str, details: &Table) -> Result<(), String> {
+    let monitored = optional_bool(method, "monitored", &field(method, details, "monitored")?)?;
+    let charged = optional_bool(method, "charged", &field(method, details, "charged")?)?;
+    if monitored == Some(true) {
+        return Err(format!("{method}: monitored calls are not supported yet"));
+    }
+    if charged == Some(true) {
+        return Err(format!("{method}: charged calls are not supported yet"));
+    }
+    if !field(method, details, "monitor_interval_secs")?.is_nil() {
+        return Err(format!(
+            "{method}: monitored calls are not supported yet (monitor_interval_secs given)"
+        ));
+    }
+    if !field(method, details, "grant_secs")?.is_nil() {
+        return Err(format!(
+            "{method}: charged calls are not supported yet (grant_secs given)"
+        ));
+    }
+    Ok(())
+}
+
+/// `termination_attempt(details)` (seed 003), plain mode only.
+pub(crate) fn termination_attempt(lua: &Lua, args: &MultiValue) -> Checked {
+    const M: &str = "termination_attempt";
+    let details = match arg(args, 0) {
+        Value::Table(t) => t,
+        other => {
+            return Err(format!(
+                "{M}: details must be a table (got {})",
+                describe(other)
+            ))
+        }
+    };
+    if args.iter().skip(1).any(|v| !v.is_nil()) {
+        return Err(format!("{M}: takes a single details table"));
+    }
+    check_keys(M, "details", details, TERMINATION_FIELDS)?;
+    refuse_unsupported_modes(M, details)?;
+    let get = |key: &str| field(M, details, key);
+    Ok(Some(Command::Termination(Termination {
+        address_digits: digits(M, "address_digits", &get("address_digits")?)?,
+        calling_party: calling_party(M, &get("calling_party")?)?,
+        is_calling_restricted: optional_bool(
+            M,
+            "is_calling_restricted",
+            &get("is_calling_restricted")?,
+        )?,
+        original_called_party: optional_digits(
+            M,
+            "original_called_party",
+            &get("original_called_party")?,
+        )?,
+        no_answer_timeout: optional_secs(
+            M,
+            "no_answer_timeout",
+            &get("no_answer_timeout")?,
+            MAX_SECS,
+        )?,
+        extra_headers: headers_except(lua, M, &get("extra_headers")?, INVITE_IDENTITY_HEADERS)?,
+        max_call_secs: optional_secs(M, "max_call_secs", &get("max_call_secs")?, MAX_CALL_SECS)?,
+    })))
+}
+
+/// `connect_attempt(called_party, no_answer_timeout, max_call_secs)`: the flattened form of
+/// a plain `termination_attempt`, also callable with a single table of those names.
+pub(crate) fn connect_attempt(_lua: &Lua, args: &MultiValue) -> Checked {
+    const M: &str = "connect_attempt";
+    const NAMES: &[&str] = &["called_party", "no_answer_timeout", "max_call_secs"];
+    // The monitored and charged forms take a fourth argument; a script that passes one here
+    // most likely meant one of them, and dropping it silently would change the call's mode.
+    if args.iter().skip(NAMES.len()).any(|v| !v.is_nil()) {
+        return Err(format!(
+            "{M}: takes at most {} arguments ({})",
+            NAMES.len(),
+            NAMES.join(", ")
+        ));
+    }
+    let a = arguments(M, args, NAMES)?;
+    Ok(Some(Command::Termination(Termination {
+        address_digits: digits(M, "called_party", &a[0])?,
+        no_answer_timeout: optional_secs(M, "no_answer_timeout", &a[1], MAX_SECS)?,
+        max_call_secs: optional_secs(M, "max_call_secs", &a[2], MAX_CALL_SECS)?,
+        ..Termination::default()
+    })))
 }
 
 /// `proceeding(code, secs, extra_headers)` or `proceeding{code=, secs=|seconds=, extra_headers=}`.
@@ -375,7 +598,7 @@ pub(crate) fn proceeding(lua: &Lua, args: &MultiValue) -> Checked {
     };
     Ok(Some(Command::Proceeding {
         code,
-        secs: optional_secs(M, &secs_v)?,
+        secs: optional_secs(M, "secs", &secs_v, MAX_SECS)?,
         extra_headers: extra_headers(lua, M, &headers_v)?,
     }))
 }
@@ -400,32 +623,20 @@ pub(crate) fn decline(lua: &Lua, args: &MultiValue) -> Checked {
     }))
 }
 
-/// `redirect(contact_user)`: digits (the platform calls it a "(+)Hex String", so A-F, `*` and
-/// `#` too) with an optional leading `+`.
+/// `redirect(contact_user)`: a "(+)Hex String", as the platform calls it (so A-F, `*` and
+/// `#` as well as digits).
 pub(crate) fn redirect(_lua: &Lua, args: &MultiValue) -> Checked {
     const M: &str = "redirect";
     let a = arguments(M, args, &["contact_user"])?;
     let v = &a[0];
-    let bad = || {
+    let contact_user = hex_string(v).ok_or_else(|| {
         format!(
-            "{M}: contact_user must be a string of up to {MAX_CONTACT_USER} digits (0-9, A-F, *, #) with an optional leading + (got {})",
+            "{M}: contact_user must be {} (got {})",
+            digits_rule(),
             describe(v)
         )
-    };
-    let Value::String(s) = v else {
-        return Err(bad());
-    };
-    let text = s.to_str().map_err(|_| bad())?.to_string();
-    let digits = text.strip_prefix('+').unwrap_or(&text);
-    if digits.is_empty()
-        || digits.len() > MAX_CONTACT_USER
-        || !digits
-            .bytes()
-            .all(|b| b.is_ascii_hexdigit() || b == b'*' || b == b'#')
-    {
-        return Err(bad());
-    }
-    Ok(Some(Command::Redirect { contact_user: text }))
+    })?;
+    Ok(Some(Command::Redirect { contact_user }))
 }
 
 /// `hangup(code, reason)` or `hangup{code=, reason=}`.

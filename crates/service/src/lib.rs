@@ -53,6 +53,15 @@
 //! the script directories (plain name segments only). User modules are compiled once per
 //! runner but run once per call, in the call's environment, so their state is per call too.
 //!
+//! The incall module offers `proceeding`, `ringing`, `decline`, `redirect`, `hangup` and, for
+//! B-leg terminations (seed 003), `termination_attempt` and `connect_attempt` in plain mode,
+//! plus the `REASON_*` constants. Monitored and charged calls (`monitored`/`charged` in the
+//! details, `connect_monitored`, `connect_charged`, `monitor_check`, `charge_check`,
+//! `charge_extend`) and media interactions (`rtp_interaction`, `inap_interaction`) raise
+//! "not supported yet". `UNDEF` (`n2svcd.UNDEF`, also on the incall module) is the value a
+//! script passes where nil already means "the default", as for `calling_party`: a light
+//! userdata made in Rust, so no script can forge or modify it.
+//!
 //! # How API calls reach the engine
 //!
 //! Every API function is a small Lua wrapper (`src/runtime.lua`) around a Rust checker

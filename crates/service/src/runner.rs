@@ -479,6 +479,14 @@ impl LuaRunner {
         build.set("decline", checker(&lua, &shared, args::decline)?)?;
         build.set("redirect", checker(&lua, &shared, args::redirect)?)?;
         build.set("hangup", checker(&lua, &shared, args::hangup)?)?;
+        build.set(
+            "termination_attempt",
+            checker(&lua, &shared, args::termination_attempt)?,
+        )?;
+        build.set(
+            "connect_attempt",
+            checker(&lua, &shared, args::connect_attempt)?,
+        )?;
         build.set("wait", checker(&lua, &shared, args::wait)?)?;
         build.set("debug_var", checker(&lua, &shared, args::debug_var)?)?;
         let debug_on = config.trace_level >= 1;
@@ -501,6 +509,7 @@ impl LuaRunner {
 
         let privileged = lua.create_table()?;
         privileged.set("mark", mark())?;
+        privileged.set("undef", args::undef())?;
         privileged.set("build", build)?;
         privileged.set("trace_level", config.trace_level)?;
         let exhausted_shared = Rc::clone(&shared);

@@ -10,6 +10,7 @@ local exhausted = priv.exhausted      -- true once the running instance is past 
 local load_module = priv.load_module  -- compiled factory of a user module, or nil + message
 local build = priv.build              -- argument checkers that stage a command in Rust
 local charge_coroutine = priv.charge_coroutine  -- counts a new coroutine against the budget
+local UNDEF = priv.undef              -- "no value" where nil means "the default" (see args.rs)
 
 local error, type, select, tostring, next, ipairs = error, type, select, tostring, next, ipairs
 local setmetatable, rawget, rawset = setmetatable, rawget, rawset
@@ -209,6 +210,7 @@ local n2svcd = {
     debug = api(build.debug),
     error = api(build.error),
     debug_var = api(build.debug_var),
+    UNDEF = UNDEF,
 }
 
 local incall = {
@@ -217,15 +219,22 @@ local incall = {
     decline = api(build.decline),
     redirect = api(build.redirect),
     hangup = api(build.hangup),
+    termination_attempt = api(build.termination_attempt),
+    connect_attempt = api(build.connect_attempt),
+    -- The platform's scripts find UNDEF on either module, depending on which they required.
+    UNDEF = UNDEF,
     REASON_NO_ROUTE = "No Route",
     REASON_DECLINED = "Declined",
     REASON_NO_ANSWER = "No Answer",
     REASON_ANSWERED = "Answered",
     REASON_ABANDONED = "Abandoned",
 }
+-- Present, so that a script using them fails with a clear message at its own line rather
+-- than with "attempt to call a nil value": monitored and charged calls and media
+-- interactions need engine support that does not exist yet.
 for _, name in ipairs({
-    "termination_attempt", "connect_attempt", "connect_monitored", "connect_charged",
-    "monitor_check", "charge_check", "charge_extend", "rtp_interaction", "inap_interaction",
+    "connect_monitored", "connect_charged", "monitor_check", "charge_check", "charge_extend",
+    "rtp_interaction", "inap_interaction",
 }) do
     incall[name] = unsupported(name)
 end

@@ -104,7 +104,7 @@ fn argument_errors_name_method_and_argument_at_the_script_line() {
         ("n2svcd.wait(0/0)", "wait: seconds must be a number 0-86400 (got NaN)"),
         ("n2svcd.notice('%d', 'x')", "notice: bad argument #2 to 'string.format' (number expected, got string)"),
         ("n2svcd.handler(nil)", "handler: argument must be a function (got nil)"),
-        ("api.termination_attempt({})", "termination_attempt: not supported yet"),
+        ("api.connect_monitored('123', 10, 3)", "connect_monitored: not supported yet"),
         ("api.rtp_interaction({ message_id = 1 })", "rtp_interaction: not supported yet"),
         ("api.inap_interaction('srf', 1)", "inap_interaction: not supported yet"),
         ("api.connect_charged()", "connect_charged: not supported yet"),

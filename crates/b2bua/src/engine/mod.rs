@@ -24,6 +24,9 @@ use crate::headers::{format_reason, validate_extra_headers};
 use crate::numbers::normalise_digits;
 use crate::reason::EndReason;
 
+mod termination;
+use termination::{Answered, Attempt, BLeg, BState, CancelCause, Relay};
+
 /// Methods we answer (the Allow header, RFC 3261 §20.5).
 const ALLOW: &str = "INVITE, ACK, CANCEL, BYE, OPTIONS, PRACK";
 /// Extensions we understand in Require (RFC 3262 reliable provisionals).
@@ -84,11 +87,29 @@ struct Call {
     /// `service_logic_ms` guard: when the caller will stop waiting for the script.
     logic_deadline: Option<Instant>,
     end_reason: Option<EndReason>,
+    /// Where the caller's INVITE came from.
+    peer: Peer,
+    /// The caller's presented number and whether it is restricted.
+    a_calling: String,
+    a_restricted: bool,
+    /// The last provisional code sent to the caller.
+    last_provisional: Option<u16>,
+    /// A plain termination was answered: the script has no telephony control any more.
+    control_lost: bool,
+    /// B-legs of this call's termination attempts, the last one current.
+    b_legs: Vec<BLeg>,
+    /// The script is suspended in `termination_attempt`.
+    attempt: Option<Attempt>,
+    /// The caller's answered dialog.
+    a_answered: Option<Answered>,
+    answered_at: Option<Instant>,
+    /// `max_call_secs`: both legs get BYE then.
+    lifetime: Option<Instant>,
 }
 
 impl Call {
     fn flags(&self) -> ControlFlags {
-        let controlled = self.end_reason.is_none();
+        let controlled = self.end_reason.is_none() && !self.control_lost;
         let open = controlled && self.final_code.is_none();
         ControlFlags {
             controlled,
@@ -104,10 +125,24 @@ impl Call {
         };
         // The reliable provisional wakes the call to retransmit, and at 64*T1 to give up.
         let reliable = self.reliable.as_ref().map(|r| r.next.min(r.give_up));
-        [self.logic_deadline, wait, reliable]
-            .into_iter()
-            .flatten()
-            .min()
+        let legs = self.b_legs.iter().filter_map(BLeg::deadline).min();
+        let answered = self.a_answered.as_ref().and_then(Answered::deadline);
+        let lifetime = if self.end_reason.is_none() {
+            self.lifetime
+        } else {
+            None
+        };
+        [
+            self.logic_deadline,
+            wait,
+            reliable,
+            legs,
+            answered,
+            lifetime,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 }
 
@@ -125,6 +160,12 @@ pub struct Engine<R: ScriptRunner> {
     by_dialog: HashMap<(String, String), CallKey>,
     /// The caller's INVITE server transaction -> call (CANCEL, Timer H, transport errors).
     by_invite: HashMap<TransactionId, CallKey>,
+    /// B-leg INVITE client transactions -> call.
+    by_b_tx: HashMap<TransactionId, CallKey>,
+    /// B-leg Call-IDs (ours) -> call.
+    by_b_call_id: HashMap<String, CallKey>,
+    /// In-dialog requests relayed between the legs, by the outgoing client transaction.
+    relays: HashMap<TransactionId, Relay>,
     timers: BinaryHeap<Reverse<(Instant, CallKey)>>,
     outputs: VecDeque<EngineOutput>,
     stats: EngineStats,
@@ -148,6 +189,9 @@ impl<R: ScriptRunner> Engine<R> {
             calls: HashMap::new(),
             by_dialog: HashMap::new(),
             by_invite: HashMap::new(),
+            by_b_tx: HashMap::new(),
+            by_b_call_id: HashMap::new(),
+            relays: HashMap::new(),
             timers: BinaryHeap::new(),
             outputs: VecDeque::new(),
             stats: EngineStats::default(),
@@ -241,13 +285,28 @@ impl<R: ScriptRunner> Engine<R> {
                         tracing::info!(call_id = %call.call_id, "no ACK for the final response (Timer H)");
                     }
                 }
+                TransactionEvent::TransportError(id) if self.by_b_tx.contains_key(&id) => {
+                    self.on_b_transaction_failed(id, now);
+                }
                 TransactionEvent::TransportError(id) => {
                     if let Some(key) = self.by_invite.get(&id).copied() {
                         self.end_call(key, EndReason::TransportFailure, None, now);
                         self.reap(key);
                     }
                 }
-                TransactionEvent::Timeout(_) | TransactionEvent::Terminated(_) => {}
+                TransactionEvent::Timeout(id) => {
+                    if self.by_b_tx.contains_key(&id) {
+                        self.on_b_transaction_failed(id, now);
+                    } else if self.relays.contains_key(&id) {
+                        // The other leg never answered a relayed request: RFC 3261 §8.1.3.1.
+                        let timeout = Response::new(408);
+                        self.on_relay_response(id, timeout, now);
+                    }
+                }
+                TransactionEvent::Terminated(id) => {
+                    self.by_b_tx.remove(&id);
+                    self.relays.remove(&id);
+                }
             }
         }
     }
@@ -257,24 +316,31 @@ impl<R: ScriptRunner> Engine<R> {
         match message {
             Message::Request(request) => match self.layer.on_request(request, peer, now) {
                 RequestOutcome::New(id, request) => self.on_new_request(id, request, peer, now),
-                RequestOutcome::Ack(ack) => {
-                    // ACK for a 2xx, or stray: no answered calls exist on this path yet.
-                    tracing::debug!(
-                        call_id = ack.call_id().unwrap_or(""),
-                        "ACK outside any transaction ignored"
-                    );
-                }
+                RequestOutcome::Ack(ack) => self.on_a_ack(ack, now),
                 RequestOutcome::Absorbed => {}
             },
             Message::Response(response) => match self.layer.on_response(response, now) {
                 ResponseOutcome::Stray(r) => {
-                    tracing::debug!(
-                        status = r.status,
-                        call_id = r.call_id().unwrap_or(""),
-                        "stray response dropped"
-                    );
+                    if (200..300).contains(&r.status)
+                        && r.cseq().is_some_and(|c| c.method == Method::Invite)
+                    {
+                        self.on_stray_b_2xx(&r);
+                    } else {
+                        tracing::debug!(
+                            status = r.status,
+                            call_id = r.call_id().unwrap_or(""),
+                            "stray response dropped"
+                        );
+                    }
                 }
-                ResponseOutcome::Response(..) | ResponseOutcome::Absorbed => {}
+                ResponseOutcome::Response(id, r) => {
+                    if let Some(key) = self.by_b_tx.get(&id).copied() {
+                        self.on_b_response(key, id, r, now);
+                    } else if self.relays.contains_key(&id) {
+                        self.on_relay_response(id, r, now);
+                    }
+                }
+                ResponseOutcome::Absorbed => {}
             },
         }
         self.flush(now);
@@ -370,6 +436,32 @@ impl<R: ScriptRunner> Engine<R> {
     }
 
     fn on_new_request(&mut self, id: TransactionId, request: Request, peer: Peer, now: Instant) {
+        // Requests inside an answered call's dialogs: B-leg first (our own Call-ID), then the
+        // caller's dialog.
+        let in_dialog = request.to_tag().is_some()
+            && !matches!(request.method, Method::Cancel | Method::Ack | Method::Prack);
+        if in_dialog {
+            if let Some(key) = request
+                .call_id()
+                .and_then(|c| self.by_b_call_id.get(c))
+                .copied()
+            {
+                self.on_b_request(key, id, request, now);
+                self.flush(now);
+                return;
+            }
+            if let Some(key) = self.find_call(&request) {
+                let answered = self
+                    .calls
+                    .get(&key)
+                    .is_some_and(|c| c.a_answered.is_some() && c.end_reason.is_none());
+                if answered {
+                    self.on_a_in_dialog(key, id, request, now);
+                    self.flush(now);
+                    return;
+                }
+            }
+        }
         match request.method {
             Method::Invite => self.on_invite(id, request, peer, now),
             Method::Cancel => self.on_cancel(id, request, now),
@@ -491,6 +583,16 @@ impl<R: ScriptRunner> Engine<R> {
             script: ScriptState::Done,
             logic_deadline: None,
             end_reason: None,
+            peer,
+            a_calling: calling.clone(),
+            a_restricted: is_restricted,
+            last_provisional: None,
+            control_lost: false,
+            b_legs: Vec::new(),
+            attempt: None,
+            a_answered: None,
+            answered_at: None,
+            lifetime: None,
             invite,
         };
         self.calls.insert(key, call);
@@ -567,6 +669,63 @@ impl<R: ScriptRunner> Engine<R> {
                 now,
             );
         }
+    }
+
+    /// Send a provisional response on the caller's INVITE: reliably (RFC 3262) when the caller
+    /// requires 100rel. `body` is (content type, bytes), e.g. early-media SDP from a B-leg.
+    fn send_provisional(
+        &mut self,
+        key: CallKey,
+        code: u16,
+        extra: Vec<(String, String)>,
+        body: Option<(String, Vec<u8>)>,
+        now: Instant,
+    ) {
+        let Some(call) = self.calls.get(&key) else {
+            return;
+        };
+        if call.final_code.is_some() {
+            return;
+        }
+        let reliable = call.requires_100rel;
+        if reliable && call.reliable.is_some() {
+            // RFC 3262 §3: no second reliable provisional before the first is acknowledged.
+            return;
+        }
+        let mut response = self.call_response(call, code);
+        for (name, value) in extra {
+            response.headers.push(HeaderName::parse(&name), value);
+        }
+        if let Some((content_type, bytes)) = body {
+            response.headers.push(HeaderName::ContentType, content_type);
+            response.body = bytes;
+        }
+        let tx = call.invite_tx;
+        let call_id = call.call_id.clone();
+        let t1 = self.config.timers.t1;
+        let Some(call) = self.calls.get_mut(&key) else {
+            return;
+        };
+        if reliable {
+            // RFC 3262 §3: the peer demands reliability; retransmit until PRACK.
+            let rseq = call.next_rseq;
+            call.next_rseq += 1;
+            response.headers.push(HeaderName::Require, "100rel");
+            response.headers.push(HeaderName::RSeq, rseq.to_string());
+            call.reliable = Some(ReliableProvisional {
+                response: response.clone(),
+                rseq,
+                next: now + t1,
+                interval: t1,
+                give_up: now + t1 * 64,
+            });
+        }
+        call.last_provisional = Some(code);
+        if let Err(e) = self.layer.respond(tx, &response, now) {
+            tracing::warn!(%call_id, error = %e, "provisional response not sent");
+        }
+        self.edr_response(key, code, now);
+        self.schedule(key);
     }
 
     /// Build a response on the call's INVITE with our To tag, Contact where a dialog could be
@@ -649,14 +808,22 @@ impl<R: ScriptRunner> Engine<R> {
 
     /// Forget a call once it has ended and its script is done.
     fn reap(&mut self, key: CallKey) {
-        let done = self
-            .calls
-            .get(&key)
-            .is_some_and(|c| c.end_reason.is_some() && matches!(c.script, ScriptState::Done));
+        // A B-leg still waiting for its INVITE's final response keeps the call alive, so the
+        // answer (or a late 2xx to acknowledge and hang up) finds it.
+        let done = self.calls.get(&key).is_some_and(|c| {
+            c.end_reason.is_some()
+                && matches!(c.script, ScriptState::Done)
+                && !c.b_legs.iter().any(|b| b.state == BState::Calling)
+        });
         if done {
             if let Some(call) = self.calls.remove(&key) {
                 self.by_dialog.remove(&(call.call_id, call.from_tag));
                 self.by_invite.remove(&call.invite_tx);
+                for b in &call.b_legs {
+                    self.by_b_tx.remove(&b.tx);
+                    self.by_b_call_id.remove(&b.call_id);
+                }
+                self.relays.retain(|_, r| r.key != key);
             }
         }
     }
@@ -698,6 +865,9 @@ impl<R: ScriptRunner> Engine<R> {
         }
         self.edr(&instance, "ABANDON", vec![("CALL_ID", call_id)], now);
         self.end_call(key, EndReason::Abandoned, Some(487), now);
+        // A B-leg being set up is cancelled; a script waiting on it resumes without control.
+        self.cancel_b_leg(key, CancelCause::Abandoned, now);
+        self.finish_attempt_abandoned(key, now);
         self.reap(key);
     }
 
@@ -806,6 +976,7 @@ impl<R: ScriptRunner> Engine<R> {
                 }
                 Some(Reply::Value(Value::Nil))
             }
+            Command::Termination(t) => self.start_termination(key, t, now),
             Command::Wait { secs } => {
                 if !(secs.is_finite() && secs >= 0.0) {
                     return Some(Reply::Error(format!(
@@ -847,37 +1018,13 @@ impl<R: ScriptRunner> Engine<R> {
                 if let Err(e) = validate_extra_headers(&extra_headers) {
                     return Some(Reply::Error(format!("{method}: extra_headers: {e}")));
                 }
-                let mut response = self.call_response(call, code);
-                for (name, value) in extra_headers {
-                    response.headers.push(HeaderName::parse(&name), value);
-                }
-                let reliable = call.requires_100rel;
-                let tx = call.invite_tx;
+                self.send_provisional(key, code, extra_headers, None, now);
                 let call = self.calls.get_mut(&key)?;
-                if reliable {
-                    // RFC 3262 §3: the peer demands reliability; retransmit until PRACK.
-                    let rseq = call.next_rseq;
-                    call.next_rseq += 1;
-                    response.headers.push(HeaderName::Require, "100rel");
-                    response.headers.push(HeaderName::RSeq, rseq.to_string());
-                    let t1 = self.config.timers.t1;
-                    call.reliable = Some(ReliableProvisional {
-                        response: response.clone(),
-                        rseq,
-                        next: now + t1,
-                        interval: t1,
-                        give_up: now + t1 * 64,
-                    });
-                }
                 let wait = secs
                     .map(|s| Duration::from_secs(u64::from(s)))
                     .unwrap_or(self.config.service_logic);
                 call.logic_deadline = Some(now + wait);
                 let flags = call.flags();
-                if let Err(e) = self.layer.respond(tx, &response, now) {
-                    tracing::warn!(%call_id, error = %e, "provisional response not sent");
-                }
-                self.edr_response(key, code, now);
                 Some(Reply::Value(flags_table(flags)))
             }
             Command::Decline {
@@ -1036,7 +1183,10 @@ impl<R: ScriptRunner> Engine<R> {
             vec![("CALL_ID", call_id), ("EXCEPTION", format!("{failure}"))],
             now,
         );
-        let open = self.calls.get(&key).is_some_and(|c| c.end_reason.is_none());
+        let open = self
+            .calls
+            .get(&key)
+            .is_some_and(|c| c.end_reason.is_none() && c.final_code.is_none());
         if open {
             let code = self.config.script_error_code;
             self.send_final(key, code, Vec::new(), now);
@@ -1067,6 +1217,7 @@ impl<R: ScriptRunner> Engine<R> {
     }
 
     fn on_call_timer(&mut self, key: CallKey, now: Instant) {
+        self.on_termination_timer(key, now);
         let Some(call) = self.calls.get_mut(&key) else {
             return;
         };
@@ -1159,11 +1310,26 @@ impl<R: ScriptRunner> Engine<R> {
             self.runner.abort(key);
             if let Some(c) = self.calls.get_mut(&key) {
                 c.script = ScriptState::Done;
+                c.attempt = None;
             }
-            let open = self.calls.get(&key).is_some_and(|c| c.final_code.is_none());
+            let (open, answered) = self
+                .calls
+                .get(&key)
+                .map(|c| {
+                    (
+                        c.final_code.is_none(),
+                        c.a_answered.is_some() && c.end_reason.is_none(),
+                    )
+                })
+                .unwrap_or((false, false));
+            if answered {
+                self.release_answered(key, EndReason::MiTermination, None, now);
+                continue;
+            }
             if open {
                 self.send_final(key, code, Vec::new(), now);
             }
+            self.cancel_b_leg(key, CancelCause::Released, now);
             self.end_call(key, EndReason::MiTermination, Some(code), now);
             self.reap(key);
         }

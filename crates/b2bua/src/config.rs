@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use callctl_sip::TimerConfig;
 
+use crate::prefix::{PrefixTable, Prefixed};
 use crate::routing::{Denormaliser, RouteTable};
 
 /// One trigger: calls whose normalised called number starts with `prefix` run `script_key`.
@@ -13,32 +14,29 @@ pub struct Trigger {
     pub script_key: String,
 }
 
+impl Prefixed for Trigger {
+    fn prefix(&self) -> &str {
+        &self.prefix
+    }
+}
+
 /// Trigger selection. The longest matching prefix wins, whatever the order in the file (the
 /// usual rule for number plans: a more specific prefix overrides a general one); an empty
 /// prefix is the default trigger. Duplicate prefixes are rejected at configuration time.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TriggerTable {
-    /// Sorted longest prefix first.
-    triggers: Vec<Trigger>,
-}
+pub struct TriggerTable(PrefixTable<Trigger>);
 
 impl TriggerTable {
-    pub fn new(mut triggers: Vec<Trigger>) -> Result<TriggerTable, String> {
-        for (i, t) in triggers.iter().enumerate() {
-            if triggers[..i].iter().any(|o| o.prefix == t.prefix) {
-                return Err(format!("duplicate trigger prefix {:?}", t.prefix));
-            }
-        }
-        triggers.sort_by_key(|t| std::cmp::Reverse(t.prefix.len()));
-        Ok(TriggerTable { triggers })
+    pub fn new(triggers: Vec<Trigger>) -> Result<TriggerTable, String> {
+        PrefixTable::new(triggers, "trigger").map(TriggerTable)
     }
 
     pub fn select(&self, called: &str) -> Option<&Trigger> {
-        self.triggers.iter().find(|t| called.starts_with(&t.prefix))
+        self.0.select(called)
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Trigger> {
-        self.triggers.iter()
+        self.0.iter()
     }
 }
 

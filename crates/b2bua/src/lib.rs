@@ -27,6 +27,7 @@ mod edr;
 mod engine;
 mod headers;
 mod numbers;
+mod prefix;
 mod reason;
 mod routing;
 

@@ -6,6 +6,8 @@ use std::net::SocketAddr;
 
 use callctl_sip::Transport;
 
+use crate::prefix::{PrefixTable, Prefixed};
+
 /// A next hop for B-legs. Addresses are IP literals: callctl does no DNS on the call path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SipPeer {
@@ -28,30 +30,28 @@ pub struct Route {
     pub peer: SipPeer,
 }
 
+impl Prefixed for Route {
+    fn prefix(&self) -> &str {
+        &self.prefix
+    }
+}
+
 /// Route selection: the longest matching prefix wins; an empty prefix is the default route.
 /// No match means the attempt ends with reason `No Route`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RouteTable {
-    routes: Vec<Route>,
-}
+pub struct RouteTable(PrefixTable<Route>);
 
 impl RouteTable {
-    pub fn new(mut routes: Vec<Route>) -> Result<RouteTable, String> {
-        for (i, r) in routes.iter().enumerate() {
-            if routes[..i].iter().any(|o| o.prefix == r.prefix) {
-                return Err(format!("duplicate route prefix {:?}", r.prefix));
-            }
-        }
-        routes.sort_by_key(|r| std::cmp::Reverse(r.prefix.len()));
-        Ok(RouteTable { routes })
+    pub fn new(routes: Vec<Route>) -> Result<RouteTable, String> {
+        PrefixTable::new(routes, "route").map(RouteTable)
     }
 
     pub fn select(&self, digits: &str) -> Option<&Route> {
-        self.routes.iter().find(|r| digits.starts_with(&r.prefix))
+        self.0.select(digits)
     }
 
     pub fn is_empty(&self) -> bool {
-        self.routes.is_empty()
+        self.0.is_empty()
     }
 }
 

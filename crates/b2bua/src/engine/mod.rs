@@ -309,6 +309,11 @@ impl<R: ScriptRunner> Engine<R> {
                 }
             }
         }
+        // What the events above made us send (e.g. the final response of a script resumed
+        // by Timer B) goes out now, not with the next message or timer.
+        while let Some(t) = self.layer.poll_transmit() {
+            self.outputs.push_back(EngineOutput::Transmit(t));
+        }
     }
 
     /// A parsed message arrived from `peer`.
@@ -1357,7 +1362,14 @@ fn calling_party(invite: &Request) -> (String, bool) {
         .and_then(|p| p.uri.user.clone())
         .or_else(|| from.as_ref().and_then(|f| f.uri.user.clone()))
         .unwrap_or_default();
-    let privacy_id = invite.headers.has_token(&HeaderName::Privacy, "id");
+    // RFC 3323 §4.2: priv-values are separated by ';' (`Privacy: header;id`), so `id` may
+    // be any of them, not only the first.
+    let privacy_id = invite
+        .headers
+        .values(&HeaderName::Privacy)
+        .into_iter()
+        .flat_map(|v| v.split(';'))
+        .any(|f| f.trim().eq_ignore_ascii_case("id"));
     let anonymous = from.is_some_and(|f| {
         f.uri
             .user

@@ -473,7 +473,15 @@ impl<R: ScriptRunner> Engine<R> {
         };
         let status = response.status;
         match status {
-            100 => {}
+            100 => {
+                // A 100 is a provisional response too (RFC 3261 §9.1): a pending CANCEL may
+                // go now, and the no-answer CANCEL is no longer held back. Not relayed.
+                let b = &mut call.b_legs[i];
+                b.provisional = true;
+                if matches!(b.cancel, Some((_, false, _))) {
+                    self.send_b_cancel(key, i, now);
+                }
+            }
             101..=199 => {
                 let b = &mut call.b_legs[i];
                 b.provisional = true;
@@ -539,6 +547,8 @@ impl<R: ScriptRunner> Engine<R> {
             // The 2xx crossed our CANCEL or the caller left: acknowledge and hang up B.
             self.send_b_ack(key, i, None, now);
             self.send_b_bye(key, i, now);
+            // This B-leg was what kept an ended call alive.
+            self.reap(key);
             return;
         }
         // Our no-answer CANCEL lost the race: B answered, so the call goes ahead.
@@ -793,7 +803,9 @@ impl<R: ScriptRunner> Engine<R> {
         let bytes = ack.to_bytes();
         self.layer.send_stateless(peer, bytes.clone());
         if let Some(b) = self.calls.get_mut(&key).and_then(|c| c.b_legs.get_mut(i)) {
-            b.ack = Some(bytes);
+            // Kept for retransmissions of the INVITE's 2xx: the first ACK is that one; the
+            // ACK of a relayed re-INVITE has another CSeq and must not replace it.
+            b.ack.get_or_insert(bytes);
             b.ack_waits_for_a = false;
         }
     }

@@ -10,10 +10,15 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
-use callctl_b2bua::{EdrRecord, Engine, EngineConfig, EngineOutput, Trigger, TriggerTable};
+use callctl_b2bua::{
+    EdrRecord, Engine, EngineConfig, EngineOutput, Route, RouteTable, SipPeer, Trigger,
+    TriggerTable,
+};
 use callctl_service::{LuaRunner, RuntimeConfig};
 use callctl_sip::id::IdGenerator;
-use callctl_sip::message::{parse_datagram, HeaderName, Limits, Message, Method, Response};
+use callctl_sip::message::{
+    parse_datagram, reason_phrase, HeaderName, Limits, Message, Method, Request, Response,
+};
 use callctl_sip::{Peer, Transport};
 
 /// Host part of the URIs the caller dials.
@@ -136,6 +141,83 @@ impl Rx {
     pub fn cseq(&self) -> &str {
         self.header("CSeq").unwrap_or("")
     }
+
+    pub fn is_request(&self) -> bool {
+        matches!(&self.msg, Some(Message::Request(_)))
+    }
+
+    pub fn request(&self) -> &Request {
+        match &self.msg {
+            Some(Message::Request(r)) => r,
+            other => panic!("expected a request, got {other:?}\n{}", self.text()),
+        }
+    }
+
+    /// The request method as written (`INVITE`, `ACK`, ...), or the status code of a response
+    /// as text (`180`, `200`, ...): one label per message, for compact assertions.
+    pub fn label(&self) -> String {
+        match &self.msg {
+            Some(Message::Request(r)) => r.method.to_string(),
+            Some(Message::Response(r)) => r.status.to_string(),
+            None => "?".into(),
+        }
+    }
+
+    /// A header of a request or a response.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.msg
+            .as_ref()
+            .and_then(|m| m.headers().get(&HeaderName::parse(name)))
+    }
+
+    /// Every line of a header of a request or a response, in order.
+    pub fn get_all(&self, name: &str) -> Vec<String> {
+        let name = HeaderName::parse(name);
+        self.msg
+            .as_ref()
+            .map(|m| m.headers().get_all(&name).map(str::to_string).collect())
+            .unwrap_or_default()
+    }
+
+    /// Branch of the top Via.
+    pub fn branch(&self) -> String {
+        self.msg
+            .as_ref()
+            .and_then(|m| m.top_via())
+            .and_then(|v| v.branch().map(str::to_string))
+            .unwrap_or_default()
+    }
+
+    /// The body as text.
+    pub fn body(&self) -> String {
+        self.msg
+            .as_ref()
+            .map(|m| String::from_utf8_lossy(m.body()).into_owned())
+            .unwrap_or_default()
+    }
+
+    /// To tag of a request or a response.
+    pub fn tag_in_to(&self) -> Option<String> {
+        match &self.msg {
+            Some(Message::Request(r)) => r.to_tag(),
+            Some(Message::Response(r)) => r.to_tag(),
+            None => None,
+        }
+    }
+
+    /// From tag of a request or a response.
+    pub fn tag_in_from(&self) -> Option<String> {
+        match &self.msg {
+            Some(Message::Request(r)) => r.from_tag(),
+            Some(Message::Response(r)) => r.from_tag(),
+            None => None,
+        }
+    }
+}
+
+/// Labels of a list of messages (see [`Rx::label`]).
+pub fn labels(rx: &[Rx]) -> Vec<String> {
+    rx.iter().map(Rx::label).collect()
 }
 
 /// Status codes of a list of responses, for compact assertions.
@@ -153,6 +235,8 @@ pub struct InviteOpts {
     pub max_forwards: u32,
     /// A To tag (a re-INVITE).
     pub to_tag: Option<String>,
+    /// The From header value without its tag (default: Alice at 6441234567).
+    pub from: Option<String>,
 }
 
 impl Default for InviteOpts {
@@ -162,11 +246,22 @@ impl Default for InviteOpts {
             extra: Vec::new(),
             max_forwards: 70,
             to_tag: None,
+            from: None,
         }
     }
 }
 
-const SDP: &str = "v=0\r\no=alice 2890844526 2890844526 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 49170 RTP/AVP 0 8\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n";
+/// Where the caller sends requests inside an answered dialog: the engine's Contact.
+pub const CALLER_TARGET_OF_ENGINE: &str = "sip:127.0.0.1:5060";
+
+/// The caller's Contact URI.
+pub const CALLER_CONTACT: &str = "sip:6441234567@127.0.0.1:5070";
+
+/// The caller's From (without tag) unless [`InviteOpts::from`] says otherwise.
+pub const CALLER_FROM: &str = "\"Alice\" <sip:6441234567@127.0.0.1:5070>";
+
+/// The SDP offer of the caller's INVITE when [`InviteOpts::sdp`] is set.
+pub const SDP: &str = "v=0\r\no=alice 2890844526 2890844526 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 49170 RTP/AVP 0 8\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n";
 
 /// The caller's side of one call: the identifiers of its INVITE and builders for everything
 /// it may send in that call.
@@ -188,6 +283,7 @@ struct RequestText<'a> {
     method: &'a str,
     uri: String,
     branch: &'a str,
+    from: &'a str,
     from_tag: &'a str,
     to: String,
     call_id: &'a str,
@@ -206,15 +302,12 @@ impl RequestText<'_> {
             self.branch
         ));
         s.push_str(&format!("Max-Forwards: {}\r\n", self.max_forwards));
-        s.push_str(&format!(
-            "From: \"Alice\" <sip:6441234567@127.0.0.1:5070>;tag={}\r\n",
-            self.from_tag
-        ));
+        s.push_str(&format!("From: {};tag={}\r\n", self.from, self.from_tag));
         s.push_str(&format!("To: {}\r\n", self.to));
         s.push_str(&format!("Call-ID: {}\r\n", self.call_id));
         s.push_str(&format!("CSeq: {}\r\n", self.cseq));
         if self.method == "INVITE" {
-            s.push_str("Contact: <sip:6441234567@127.0.0.1:5070>\r\n");
+            s.push_str(&format!("Contact: <{CALLER_CONTACT}>\r\n"));
         }
         for line in self.extra {
             s.push_str(line);
@@ -232,6 +325,103 @@ impl RequestText<'_> {
 impl Leg {
     pub fn uri(&self) -> String {
         format!("sip:{}@{SERVICE_HOST}", self.called)
+    }
+
+    /// The From header value of this caller's requests, without the tag.
+    pub fn caller_from(&self) -> &str {
+        self.opts.from.as_deref().unwrap_or(CALLER_FROM)
+    }
+
+    /// ACK for a 2xx to the INVITE (RFC 3261 §13.2.2.4): a new transaction (fresh branch),
+    /// the INVITE's CSeq number, the To of the 2xx, sent to the 2xx's Contact; `body` is
+    /// the answer of a delayed offer.
+    pub fn ack_2xx(&mut self, ok: &Rx, body: Option<&str>) -> String {
+        let seq = self.invite_cseq;
+        self.ack_in_dialog(ok, seq, body)
+    }
+
+    /// ACK for the 2xx to a re-INVITE with CSeq number `seq`.
+    pub fn ack_in_dialog(&mut self, ok: &Rx, seq: u32, body: Option<&str>) -> String {
+        let branch = self.fresh_branch();
+        let uri = ok
+            .response()
+            .contacts()
+            .first()
+            .map(|c| c.uri.to_string())
+            .unwrap_or_else(|| self.uri());
+        let to = ok.header("To").expect("2xx has a To").to_string();
+        RequestText {
+            method: "ACK",
+            uri,
+            branch: &branch,
+            from: self.caller_from(),
+            from_tag: &self.from_tag,
+            to,
+            call_id: &self.call_id,
+            cseq: format!("{seq} ACK"),
+            max_forwards: 70,
+            extra: &[],
+            body: body.unwrap_or(""),
+            content_type: body.map(|_| "application/sdp"),
+        }
+        .render()
+    }
+
+    /// Branch of the last request built with a fresh branch (BYE, re-INVITE, 2xx ACK, ...).
+    pub fn last_branch(&self) -> String {
+        format!("{}-{}", self.branch, self.next)
+    }
+
+    /// ACK for a non-2xx final response to a re-INVITE sent with `branch` and CSeq `seq`
+    /// (RFC 3261 §17.1.1.3: part of the re-INVITE's transaction).
+    pub fn ack_non_2xx_in_dialog(&self, response: &Rx, branch: &str, seq: u32) -> String {
+        let to = response.header("To").expect("To").to_string();
+        RequestText {
+            method: "ACK",
+            uri: CALLER_TARGET_OF_ENGINE.to_string(),
+            branch,
+            from: self.caller_from(),
+            from_tag: &self.from_tag,
+            to,
+            call_id: &self.call_id,
+            cseq: format!("{seq} ACK"),
+            max_forwards: 70,
+            extra: &[],
+            body: "",
+            content_type: None,
+        }
+        .render()
+    }
+
+    /// The caller's answer to a request the engine sent it (BYE, re-INVITE): our Contact on
+    /// a 2xx to an INVITE, `body` as SDP.
+    pub fn reply(&self, rx: &Rx, status: u16, body: Option<&str>) -> String {
+        let request = rx.request();
+        let contact = (request.method == Method::Invite && (200..300).contains(&status))
+            .then_some(CALLER_CONTACT);
+        respond(request, status, None, contact, &[], body)
+    }
+
+    /// A re-INVITE in the answered dialog; returns the text and its CSeq number.
+    pub fn reinvite(&mut self, to_tag: &str, sdp: Option<&str>) -> (String, u32) {
+        let branch = self.fresh_branch();
+        let cseq = self.next_cseq();
+        let text = RequestText {
+            method: "INVITE",
+            uri: CALLER_TARGET_OF_ENGINE.to_string(),
+            branch: &branch,
+            from: self.caller_from(),
+            from_tag: &self.from_tag,
+            to: self.to_header(Some(to_tag)),
+            call_id: &self.call_id,
+            cseq: format!("{cseq} INVITE"),
+            max_forwards: 70,
+            extra: &[],
+            body: sdp.unwrap_or(""),
+            content_type: sdp.map(|_| "application/sdp"),
+        }
+        .render();
+        (text, cseq)
     }
 
     fn to_header(&self, tag: Option<&str>) -> String {
@@ -255,6 +445,7 @@ impl Leg {
             method: "INVITE",
             uri: self.uri(),
             branch: &self.branch,
+            from: self.caller_from(),
             from_tag: &self.from_tag,
             to: self.to_header(self.opts.to_tag.as_deref()),
             call_id: &self.call_id,
@@ -278,6 +469,7 @@ impl Leg {
             method: "ACK",
             uri: self.uri(),
             branch: &self.branch,
+            from: self.caller_from(),
             from_tag: &self.from_tag,
             to,
             call_id: &self.call_id,
@@ -296,6 +488,7 @@ impl Leg {
             method: "CANCEL",
             uri: self.uri(),
             branch: &self.branch,
+            from: self.caller_from(),
             from_tag: &self.from_tag,
             to: self.to_header(self.opts.to_tag.as_deref()),
             call_id: &self.call_id,
@@ -316,6 +509,7 @@ impl Leg {
             method: "BYE",
             uri: self.uri(),
             branch: &branch,
+            from: self.caller_from(),
             from_tag: &self.from_tag,
             to: self.to_header(Some(to_tag)),
             call_id: &self.call_id,
@@ -337,6 +531,7 @@ impl Leg {
             method: "PRACK",
             uri: self.uri(),
             branch: &branch,
+            from: self.caller_from(),
             from_tag: &self.from_tag,
             to: self.to_header(Some(to_tag)),
             call_id: &self.call_id,
@@ -357,6 +552,7 @@ impl Leg {
             method,
             uri: self.uri(),
             branch: &branch,
+            from: self.caller_from(),
             from_tag: &self.from_tag,
             to: self.to_header(to_tag),
             call_id: &self.call_id,
@@ -387,6 +583,8 @@ pub struct SimBuilder {
     triggers: Vec<(String, String)>,
     budget: u64,
     configure: Vec<ConfigEdit>,
+    /// B-leg routes: (prefix, peer name, UDP port on 127.0.0.1) with a fake callee there.
+    routes: Vec<(String, String, u16)>,
 }
 
 impl SimBuilder {
@@ -419,6 +617,13 @@ impl SimBuilder {
         self
     }
 
+    /// B-legs whose address digits start with `prefix` go to the peer `name` at
+    /// 127.0.0.1:`port` (UDP), where a fake callee receives what the engine sends.
+    pub fn route(mut self, prefix: &str, name: &str, port: u16) -> SimBuilder {
+        self.routes.push((prefix.into(), name.into(), port));
+        self
+    }
+
     pub fn configure(mut self, f: impl FnOnce(&mut EngineConfig) + 'static) -> SimBuilder {
         self.configure.push(Box::new(f));
         self
@@ -443,8 +648,27 @@ impl SimBuilder {
             public_domain: PUBLIC_DOMAIN.into(),
             server_header: SERVER.into(),
             triggers: TriggerTable::new(triggers).expect("trigger table"),
+            routes: RouteTable::new(
+                self.routes
+                    .iter()
+                    .map(|(prefix, name, port)| Route {
+                        prefix: prefix.clone(),
+                        peer: SipPeer {
+                            name: name.clone(),
+                            addr: SocketAddr::from(([127, 0, 0, 1], *port)),
+                            transport: Transport::Udp,
+                        },
+                    })
+                    .collect(),
+            )
+            .expect("route table"),
             ..EngineConfig::default()
         };
+        let callees = self
+            .routes
+            .iter()
+            .map(|(_, _, port)| SocketAddr::from(([127, 0, 0, 1], *port)))
+            .collect();
         for f in self.configure {
             f(&mut config);
         }
@@ -484,6 +708,9 @@ impl SimBuilder {
             drop_rules: Vec::new(),
             auto_ack: false,
             acks_sent: 0,
+            callees,
+            b_inbox: Vec::new(),
+            b_delivered: Vec::new(),
         }
     }
 }
@@ -514,6 +741,12 @@ pub struct Sim {
     pub auto_ack: bool,
     /// ACKs sent by `auto_ack`.
     pub acks_sent: usize,
+    /// Addresses of the fake callees (the routes' peers).
+    callees: Vec<SocketAddr>,
+    /// Delivered to a callee and not yet taken by the test.
+    b_inbox: Vec<Rx>,
+    /// Everything delivered to the callees.
+    pub b_delivered: Vec<Rx>,
 }
 
 impl Sim {
@@ -524,6 +757,7 @@ impl Sim {
             triggers: Vec::new(),
             budget: 2_000_000,
             configure: Vec::new(),
+            routes: Vec::new(),
         }
     }
 
@@ -636,6 +870,35 @@ impl Sim {
         std::mem::take(&mut self.inbox)
     }
 
+    /// Everything delivered to any callee since the last `take_b`.
+    pub fn take_b(&mut self) -> Vec<Rx> {
+        std::mem::take(&mut self.b_inbox)
+    }
+
+    /// The UDP peer of the callee at 127.0.0.1:`port`.
+    pub fn callee_peer(port: u16) -> Peer {
+        Peer {
+            transport: Transport::Udp,
+            addr: SocketAddr::from(([127, 0, 0, 1], port)),
+            connection: None,
+        }
+    }
+
+    /// Deliver text from the callee at 127.0.0.1:`port` to the engine.
+    pub fn send_from(&mut self, port: u16, text: &str) {
+        let peer = Sim::callee_peer(port);
+        match parse_datagram(text.as_bytes(), &Limits::default()) {
+            Ok(message) => self.engine.on_message(message, peer, self.now),
+            Err(malformed) => self.engine.on_malformed(malformed, peer, self.now),
+        }
+        self.drain();
+    }
+
+    /// Deliver text from a callee (`uas.port`).
+    pub fn send_b(&mut self, uas: &Uas, text: &str) {
+        self.send_from(uas.port, text);
+    }
+
     /// Collect the engine's outputs: EDRs, and datagrams through the network to the caller.
     fn drain(&mut self) {
         let mut acks = Vec::new();
@@ -651,6 +914,12 @@ impl Sim {
                         msg,
                     };
                     self.wire.push(rx.clone());
+                    if self.callees.contains(&rx.peer.addr) {
+                        // The callees' network is lossless: loss rules are about the caller.
+                        self.b_delivered.push(rx.clone());
+                        self.b_inbox.push(rx);
+                        continue;
+                    }
                     if self.lost(&rx) {
                         self.dropped.push(rx);
                         continue;
@@ -764,4 +1033,182 @@ fn ack_for(rx: &Rx) -> Option<String> {
 /// Milliseconds, for readable time assertions.
 pub fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
+}
+
+/// A response to `request` as a UA writes it (RFC 3261 §8.2.6): Via lines, From, To (with
+/// `to_tag` added when the request's To has none), Call-ID and CSeq copied; then `contact`,
+/// the `extra` lines, and `body` as application/sdp.
+pub fn respond(
+    request: &Request,
+    status: u16,
+    to_tag: Option<&str>,
+    contact: Option<&str>,
+    extra: &[&str],
+    body: Option<&str>,
+) -> String {
+    let mut s = format!("SIP/2.0 {status} {}\r\n", reason_phrase(status));
+    for via in request.headers.get_all(&HeaderName::Via) {
+        s.push_str(&format!("Via: {via}\r\n"));
+    }
+    let from = request.headers.get(&HeaderName::From).expect("From");
+    s.push_str(&format!("From: {from}\r\n"));
+    let to = request.headers.get(&HeaderName::To).expect("To");
+    match to_tag {
+        Some(tag) if request.to_tag().is_none() => s.push_str(&format!("To: {to};tag={tag}\r\n")),
+        _ => s.push_str(&format!("To: {to}\r\n")),
+    }
+    s.push_str(&format!(
+        "Call-ID: {}\r\n",
+        request.call_id().expect("Call-ID")
+    ));
+    s.push_str(&format!(
+        "CSeq: {}\r\n",
+        request.headers.get(&HeaderName::CSeq).expect("CSeq")
+    ));
+    if let Some(c) = contact {
+        s.push_str(&format!("Contact: <{c}>\r\n"));
+    }
+    for line in extra {
+        s.push_str(line);
+        s.push_str("\r\n");
+    }
+    if body.is_some() {
+        s.push_str("Content-Type: application/sdp\r\n");
+    }
+    let body = body.unwrap_or("");
+    s.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
+    s
+}
+
+/// An SDP body from a callee (distinct from the caller's [`SDP`]).
+pub fn callee_sdp(port: u16, version: u32) -> String {
+    format!(
+        "v=0\r\no=bob 53655765 {version} IN IP4 127.0.0.2\r\ns=-\r\nc=IN IP4 127.0.0.2\r\nt=0 0\r\nm=audio {} RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n",
+        port + 10_000
+    )
+}
+
+/// A fake callee (UAS) at 127.0.0.1:`port`, holding the B-leg INVITE it received: it writes
+/// its responses to that INVITE and the requests it sends inside the dialog as SIP text, for
+/// [`Sim::send_b`].
+#[derive(Debug, Clone)]
+pub struct Uas {
+    pub port: u16,
+    /// The B-leg INVITE as received.
+    pub invite: Request,
+    /// Our To tag in every response but 100.
+    pub to_tag: String,
+    /// CSeq of the requests we originate in the dialog.
+    cseq: u32,
+    branches: u32,
+}
+
+impl Uas {
+    /// The callee for the B-leg INVITE `rx` (which must be an INVITE).
+    pub fn new(rx: &Rx, port: u16) -> Uas {
+        let invite = rx.request().clone();
+        assert_eq!(invite.method, Method::Invite, "{}", rx.text());
+        Uas {
+            port,
+            invite,
+            to_tag: format!("uas{port}"),
+            cseq: 0,
+            branches: 0,
+        }
+    }
+
+    /// Branch of the INVITE's top Via (shared by its CANCEL and non-2xx ACK).
+    pub fn branch(&self) -> String {
+        self.invite
+            .top_via()
+            .and_then(|v| v.branch().map(str::to_string))
+            .unwrap_or_default()
+    }
+
+    /// Every line of a header of the INVITE, in order.
+    pub fn invite_header(&self, name: &str) -> Vec<String> {
+        let name = HeaderName::parse(name);
+        self.invite
+            .headers
+            .get_all(&name)
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Our Contact URI.
+    pub fn contact(&self) -> String {
+        format!("sip:callee@127.0.0.1:{}", self.port)
+    }
+
+    /// A response to the INVITE: no To tag on 100, our Contact on 101-299, `body` as SDP.
+    pub fn answer(&self, status: u16, body: Option<&str>, extra: &[&str]) -> String {
+        let tag = (status > 100).then_some(self.to_tag.as_str());
+        let contact = (101..300).contains(&status).then(|| self.contact());
+        respond(&self.invite, status, tag, contact.as_deref(), extra, body)
+    }
+
+    /// A response to another request the engine sent us (CANCEL, BYE, re-INVITE, ACK-less).
+    pub fn reply(&self, rx: &Rx, status: u16, body: Option<&str>) -> String {
+        let request = rx.request();
+        let contact = (request.method == Method::Invite && (101..300).contains(&status))
+            .then(|| self.contact());
+        respond(
+            request,
+            status,
+            Some(&self.to_tag),
+            contact.as_deref(),
+            &[],
+            body,
+        )
+    }
+
+    /// A request inside the dialog (RFC 3261 §12.2.1.1): to the engine's Contact, our tag
+    /// in From, the engine's in To, our own CSeq space. Returns the text and its CSeq number.
+    pub fn request(&mut self, method: &str, body: Option<&str>) -> (String, u32) {
+        self.cseq += 1;
+        self.branches += 1;
+        let seq = self.cseq;
+        let branch = format!("z9hG4bKuas{}-{}", self.port, self.branches);
+        (self.in_dialog(method, &branch, seq, body), seq)
+    }
+
+    /// ACK for the engine's 2xx to our re-INVITE with CSeq `seq`.
+    pub fn ack(&mut self, seq: u32, body: Option<&str>) -> String {
+        self.branches += 1;
+        let branch = format!("z9hG4bKuas{}-{}", self.port, self.branches);
+        self.in_dialog("ACK", &branch, seq, body)
+    }
+
+    fn in_dialog(&self, method: &str, branch: &str, seq: u32, body: Option<&str>) -> String {
+        let target = self
+            .invite
+            .contacts()
+            .first()
+            .map(|c| c.uri.to_string())
+            .expect("the B-leg INVITE has a Contact");
+        let from = self.invite.headers.get(&HeaderName::To).expect("To");
+        let to = self.invite.headers.get(&HeaderName::From).expect("From");
+        let mut s = format!("{method} {target} SIP/2.0\r\n");
+        s.push_str(&format!(
+            "Via: SIP/2.0/UDP 127.0.0.1:{};branch={branch}\r\n",
+            self.port
+        ));
+        s.push_str("Max-Forwards: 70\r\n");
+        s.push_str(&format!("From: {from};tag={}\r\n", self.to_tag));
+        s.push_str(&format!("To: {to}\r\n"));
+        s.push_str(&format!(
+            "Call-ID: {}\r\n",
+            self.invite.call_id().expect("Call-ID")
+        ));
+        s.push_str(&format!("CSeq: {seq} {method}\r\n"));
+        if method == "INVITE" {
+            s.push_str(&format!("Contact: <{}>\r\n", self.contact()));
+        }
+        if body.is_some() {
+            s.push_str("Content-Type: application/sdp\r\n");
+        }
+        let body = body.unwrap_or("");
+        s.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
+        s
+    }
 }

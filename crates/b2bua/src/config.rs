@@ -78,9 +78,10 @@ pub struct EngineConfig {
     /// Bounds for a script's `max_call_secs`.
     pub min_call_secs: u32,
     pub max_call_secs: u32,
-    /// Headers copied from the caller's INVITE to the B-leg INVITE (lower-case names).
+    /// Headers copied from the caller's INVITE to the B-leg INVITE (names as configured; matched
+    /// without regard to case).
     pub relay_to_b: Vec<String>,
-    /// Headers copied from B-leg responses to the caller's responses (lower-case names).
+    /// Headers copied from B-leg responses to the caller's responses.
     pub relay_to_a: Vec<String>,
 }
 

@@ -468,26 +468,21 @@ fn no_answer_timeout_above_the_maximum_is_capped() {
 // 4. No answer before any provisional
 // ------------------------------------------------------------------------------------------
 
-/// B never responds: the INVITE is retransmitted on Timer A and Timer B ends the attempt at
-/// 64*T1 = 32 s. No CANCEL may go out (RFC 3261 §9.1), so whatever the no-answer timeout,
-/// the script hears of it only at 32 s: with the default (60 s, later than Timer B) the
-/// reason is "No Route" (nothing answered at all); with a shorter timeout the pending
-/// cancel makes it "No Answer". Neither carries a code.
+/// B never responds: the INVITE is retransmitted on Timer A and Timer B ends it at
+/// 64*T1 = 32 s. No CANCEL may go out before a provisional (RFC 3261 §9.1). With the default
+/// no-answer timeout (60 s, later than Timer B) the script hears "No Route" at 32 s (nothing
+/// answered at all). With a shorter timeout the script gets "No Answer" at that timeout, and
+/// the INVITE goes on in the background until Timer B, with no effect on the call.
 #[test]
 fn silent_callee_timer_b_at_32_s() {
-    for (args, reason) in [("", "No Route"), (", 5", "No Answer")] {
+    for (args, reason, at) in [("", "No Route", 32_000), (", 5", "No Answer", 5_000)] {
         let mut sim = sim_with(&connect_script(args));
         sim.auto_ack = true;
         let leg = sim.call_with("5550004", with_sdp());
         let (_, _uas) = start(&mut sim, &leg, B1);
-        sim.advance_to_ms(31_999);
-        let resent = sim.take_b();
-        assert_eq!(labels(&resent), ["INVITE"; 6]);
-        assert_eq!(times(&resent), [500, 1_500, 3_500, 7_500, 15_500, 31_500]);
-        assert!(resent.iter().all(|r| r.bytes == sim.b_delivered[0].bytes));
+        sim.advance_to_ms(at - 1);
         assert!(sim.notices(&leg.call_id).is_empty());
-        sim.advance_to_ms(32_000);
-        assert!(sim.take_b().is_empty(), "no CANCEL without a provisional");
+        sim.advance_to_ms(at);
         assert_eq!(
             result_line(&sim, &leg),
             format!(
@@ -495,12 +490,28 @@ fn silent_callee_timer_b_at_32_s() {
                  monitored=false proceed_ok=true reason={reason}"
             )
         );
-        // The script returned: the automatic hangup.
+        // The script returned: the automatic hangup, at once.
         let fin = one(sim.take());
-        assert_eq!((fin.status(), fin.at.as_millis()), (603, 32_000));
+        assert_eq!((fin.status(), fin.at.as_millis()), (603, u128::from(at)));
+        sim.advance_to_ms(32_000);
+        let resent = sim.take_b();
+        let invites: Vec<_> = resent
+            .iter()
+            .filter(|r| labels(std::slice::from_ref(r)) == ["INVITE"])
+            .collect();
+        assert_eq!(
+            invites.len(),
+            resent.len(),
+            "no CANCEL without a provisional"
+        );
+        assert!(resent.iter().all(|r| r.bytes == sim.b_delivered[0].bytes));
         sim.advance_ms(40_000);
         assert_eq!(sim.engine.active_calls(), 0);
         assert!(sim.take_b().is_empty());
+        assert!(
+            sim.take().is_empty(),
+            "the late end of the B-leg changes nothing"
+        );
     }
 }
 
@@ -1230,6 +1241,28 @@ fn anonymous_caller_gives_an_anonymous_b_leg_with_asserted_identity() {
     assert!(!invite.text().contains("carrier.example"));
 }
 
+/// The script lifts the restriction of an anonymous caller: B sees the asserted number, but
+/// not the caller's "Anonymous" display name next to it.
+#[test]
+fn lifting_the_restriction_does_not_carry_the_anonymous_display_name() {
+    let invite = b_invite(
+        caller(
+            &[
+                "P-Asserted-Identity: <sip:6441234567@carrier.example>",
+                "Privacy: id",
+            ],
+            Some(ANONYMOUS),
+        ),
+        ", is_calling_restricted = false",
+    );
+    assert_eq!(
+        from_without_tag(&invite),
+        "<sip:6441234567@sip.example.net>"
+    );
+    assert!(invite.get_all("Privacy").is_empty());
+    assert!(!invite.text().contains("Anonymous"), "{}", invite.text());
+}
+
 #[test]
 fn privacy_id_caller_keeps_its_other_privacy_flags() {
     let invite = b_invite(caller(&["Privacy: header;id"], None), "");
@@ -1449,7 +1482,9 @@ fn reinvites_pass_through_in_both_directions() {
     let (reinvite, seq) = leg.reinvite(&a_tag, Some(CALLER_SDP_2));
     assert_eq!(seq, 3);
     sim.send(&reinvite);
-    assert!(sim.take().is_empty());
+    // RFC 3261 §17.2.1: 100 at once, since the answer depends on the other leg.
+    let trying = one(sim.take());
+    assert_eq!((trying.status(), trying.cseq()), (100, "3 INVITE"));
     let b_reinvite = one(sim.take_b());
     assert_eq!(b_reinvite.label(), "INVITE");
     assert!(b_reinvite
@@ -1484,6 +1519,7 @@ fn reinvites_pass_through_in_both_directions() {
     let (reinvite, seq) = leg.reinvite(&a_tag, Some(SDP));
     let branch = leg.last_branch();
     sim.send(&reinvite);
+    assert_eq!(one(sim.take()).status(), 100);
     let b_reinvite = one(sim.take_b());
     assert_eq!(b_reinvite.get("CSeq"), Some("3 INVITE"));
     sim.send_b(&uas, &uas.reply(&b_reinvite, 491, None));
@@ -1506,6 +1542,7 @@ fn reinvites_pass_through_in_both_directions() {
     let b_sdp_3 = callee_sdp(B1, 3);
     let (b_reinvite, b_seq) = uas.request("INVITE", Some(&b_sdp_3));
     sim.send_b(&uas, &b_reinvite);
+    assert_eq!(one(sim.take_b()).status(), 100);
     let a_reinvite = one(sim.take());
     assert_eq!(a_reinvite.label(), "INVITE");
     assert_eq!(a_reinvite.peer, sim.caller);
@@ -1551,6 +1588,7 @@ fn b_200_retransmitted_after_a_reinvite_gets_the_invite_ack() {
     sim.advance_to_ms(1_200);
     let (reinvite, seq) = leg.reinvite(&ok.to_tag().unwrap(), Some(CALLER_SDP_2));
     sim.send(&reinvite);
+    assert_eq!(one(sim.take()).status(), 100);
     let b_reinvite = one(sim.take_b());
     sim.send_b(&uas, &uas.reply(&b_reinvite, 200, Some(&callee_sdp(B1, 2))));
     let ok2 = one(sim.take());
@@ -1577,6 +1615,7 @@ fn unanswered_relayed_reinvite_gets_408_at_timer_b() {
     sim.advance_to_ms(2_000);
     let (reinvite, seq) = leg.reinvite(&ok.to_tag().unwrap(), Some(CALLER_SDP_2));
     sim.send(&reinvite);
+    assert_eq!(one(sim.take()).status(), 100);
     sim.advance_to_ms(33_999);
     let resent = sim.take_b();
     assert_eq!(
@@ -1586,12 +1625,22 @@ fn unanswered_relayed_reinvite_gets_408_at_timer_b() {
     assert!(resent.iter().all(|r| r.bytes == resent[0].bytes));
     assert!(sim.take().is_empty());
     sim.advance_to_ms(34_000);
-    let timeout = one(sim.take());
+    // The 408 to the caller, then (RFC 3261 §14.1: the dialog is gone on B's side) BYE on
+    // both legs, and the call ends.
+    let rx = sim.take();
     assert_eq!(
-        (timeout.status(), timeout.at.as_millis(), timeout.cseq()),
+        rx.len(),
+        2,
+        "{:#?}",
+        rx.iter().map(Rx::text).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        (rx[0].status(), rx[0].at.as_millis(), rx[0].cseq()),
         (408, 34_000, format!("{seq} INVITE").as_str())
     );
-    assert!(sim.take_b().is_empty());
+    assert_eq!(rx[1].label(), "BYE");
+    assert_eq!(one(sim.take_b()).label(), "BYE");
+    assert_eq!(end_reason(&sim, &leg), "Transport Failure");
 }
 
 // ------------------------------------------------------------------------------------------

@@ -540,8 +540,8 @@ impl Config {
             default_max_call_secs: self.termination.default_max_call_secs,
             min_call_secs: self.termination.min_call_secs,
             max_call_secs: self.termination.max_call_secs,
-            relay_to_b: lower(&self.termination.relay_to_b),
-            relay_to_a: lower(&self.termination.relay_to_a),
+            relay_to_b: self.termination.relay_to_b.clone(),
+            relay_to_a: self.termination.relay_to_a.clone(),
         })
     }
 }
@@ -554,10 +554,6 @@ fn rule(r: &DenormEntry) -> DenormRule {
         strip: r.strip,
         prepend: r.prepend.clone(),
     }
-}
-
-fn lower(names: &[String]) -> Vec<String> {
-    names.iter().map(|h| h.to_ascii_lowercase()).collect()
 }
 
 #[cfg(test)]

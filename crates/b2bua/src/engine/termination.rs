@@ -64,6 +64,10 @@ pub(super) struct BLeg {
     /// Delayed offer: B's 2xx carried the offer, so B's ACK carries the caller's answer and
     /// waits for the caller's ACK.
     pub ack_waits_for_a: bool,
+    /// The script was already given this leg's result (the no-answer timer fired before B
+    /// sent anything, so the CANCEL still waits for a provisional): a late answer is
+    /// acknowledged and hung up, a late failure changes nothing.
+    pub reported: bool,
 }
 
 /// The script is suspended in `termination_attempt`.
@@ -323,6 +327,7 @@ impl<R: ScriptRunner> Engine<R> {
             cancel: None,
             ack: None,
             ack_waits_for_a: false,
+            reported: false,
         });
         call.attempt = Some(Attempt {
             max_call_secs: max_call,
@@ -387,7 +392,9 @@ impl<R: ScriptRunner> Engine<R> {
                     let display = a
                         .from()
                         .and_then(|f| f.display)
-                        .filter(|_| matches!(t.calling_party, CallingParty::Default))
+                        .filter(|_| {
+                            matches!(t.calling_party, CallingParty::Default) && !call.a_restricted
+                        })
                         .map(|d| format!("\"{}\" ", d.replace(['"', '\\'], "")))
                         .unwrap_or_default();
                     format!("{display}<sip:{digits}@{domain}>;tag={tag}")
@@ -540,7 +547,7 @@ impl<R: ScriptRunner> Engine<R> {
         b.dialog = Dialog::new_uac(&b.invite, &response);
         b.state = BState::Answered;
         let ring_dsm = now.saturating_duration_since(b.sent_at).as_millis() as u64 / 100;
-        let cancelled_by_us = matches!(b.cancel, Some((CancelCause::Released, _, _)));
+        let cancelled_by_us = matches!(b.cancel, Some((CancelCause::Released, _, _))) || b.reported;
         let caller_gone = call.abandoned || call.end_reason.is_some() || call.final_code.is_some();
         let current = i + 1 == call.b_legs.len();
         if caller_gone || !current || cancelled_by_us {
@@ -652,6 +659,7 @@ impl<R: ScriptRunner> Engine<R> {
             return;
         }
         b.state = BState::Ended;
+        let b_reported = b.reported;
         let cause = b.cancel.map(|(c, _, _)| c);
         let b_call_id = b.call_id.clone();
         let (reason, code) = match (cause, code) {
@@ -663,7 +671,7 @@ impl<R: ScriptRunner> Engine<R> {
         };
         let instance = call.instance.clone();
         let a_call_id = call.call_id.clone();
-        let waiting = call.attempt.is_some() && i + 1 == call.b_legs.len();
+        let waiting = call.attempt.is_some() && i + 1 == call.b_legs.len() && !b_reported;
         let mut fields = vec![
             ("CALL_ID", a_call_id),
             ("B_CALL_ID", b_call_id),
@@ -698,6 +706,30 @@ impl<R: ScriptRunner> Engine<R> {
     /// The caller abandoned while the script waited on an attempt: resume it without control.
     pub(super) fn finish_attempt_abandoned(&mut self, key: CallKey, now: Instant) {
         self.finish_attempt(key, abandoned_table(), now);
+    }
+
+    /// Give the script "No Answer" for a leg that is still being cancelled in the background.
+    fn report_no_answer(&mut self, key: CallKey, i: usize, now: Instant) {
+        let Some(call) = self.calls.get_mut(&key) else {
+            return;
+        };
+        let Some(b) = call.b_legs.get_mut(i) else {
+            return;
+        };
+        b.reported = true;
+        call.logic_deadline = Some(now + self.config.service_logic);
+        let f = call.flags();
+        let result = result_table(
+            f.controlled,
+            false,
+            f.proceed_ok,
+            f.decline_ok,
+            "No Answer",
+            None,
+            None,
+            None,
+        );
+        self.finish_attempt(key, result, now);
     }
 
     /// Resume the script waiting in `termination_attempt` with its result.
@@ -1100,6 +1132,12 @@ impl<R: ScriptRunner> Engine<R> {
             }
             out.body = request.body.clone();
         }
+        if request.method == Method::Invite {
+            // RFC 3261 §17.2.1: the other leg may take a while; stop the sender's
+            // retransmissions now.
+            let trying = callctl_sip::message::response_to(&request, 100, None);
+            let _ = self.layer.respond(id, &trying, now);
+        }
         match self.layer.send_request(out, peer, now) {
             Ok(out_tx) => {
                 self.relays.insert(
@@ -1191,6 +1229,10 @@ impl<R: ScriptRunner> Engine<R> {
         if let Err(e) = self.layer.respond(relay.server_tx, &answer, now) {
             tracing::debug!(error = %e, "relayed answer not sent");
         }
+        if relay.request.method == Method::Invite && matches!(status, 408 | 481) {
+            // RFC 3261 §14.1: the dialog is gone on the other side; end the call.
+            self.release_answered(key, EndReason::TransportFailure, None, now);
+        }
     }
 
     /// ACK the caller's 2xx to a re-INVITE we relayed from B.
@@ -1224,9 +1266,19 @@ impl<R: ScriptRunner> Engine<R> {
                 }
             }
         }
-        if fire_no_answer.is_some() {
+        if let Some(i) = fire_no_answer {
             tracing::debug!("B-leg no-answer timer: CANCEL");
             self.cancel_b_leg(key, CancelCause::NoAnswer, now);
+            // Nothing from B yet, so the CANCEL must wait for a provisional (RFC 3261 §9.1);
+            // the script asked for this timeout, so it gets its answer now.
+            let silent = self
+                .calls
+                .get(&key)
+                .and_then(|c| c.b_legs.get(i))
+                .is_some_and(|b| !b.provisional);
+            if silent {
+                self.report_no_answer(key, i, now);
+            }
         }
         if let Some(i) = fire_guard {
             // No final response to our CANCELled INVITE within 64*T1: give the leg up.

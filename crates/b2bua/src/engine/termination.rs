@@ -7,10 +7,11 @@
 //! The script is resumed with the result table of seed 003 when the attempt ends.
 //!
 //! Outcome to `reason` mapping (documented in docs/scripting.md):
-//! - no route configured for the digits, a transport error, or no response at all
-//!   (Timer B): `No Route`, no `code`;
+//! - no route configured for the digits, a transport error, or no response at all before
+//!   the no-answer timer (Timer B): `No Route`, no `code`;
 //! - 408 or 480 from B (RFC 3398 maps "no answer" causes there), or our no-answer timer
-//!   (CANCEL sent): `No Answer` (with `code` when B sent the final response itself);
+//!   (CANCEL sent, or pending until B's first provisional when B has been silent):
+//!   `No Answer` (with `code` when B sent the final response itself);
 //! - any other 3xx–6xx: `Declined`, with `code`;
 //! - 2xx: `Answered`; the caller's CANCEL or BYE first: `Abandoned`.
 

@@ -1,0 +1,21 @@
+-- The script restricts presentation of the calling party (is_calling_restricted) for a caller
+-- who did not ask for it: the B-leg From and Contact are anonymous, with Privacy: id.
+local n2svcd = require "n2.n2svcd"
+local incall_api = require "n2.n2svcd.sip_incall_service"
+
+local sip_incall = ...
+
+local function describe (t)
+    local keys = {}
+    for k in pairs (t) do keys[#keys + 1] = k end
+    table.sort (keys)
+    local parts = {}
+    for _, k in ipairs (keys) do parts[#parts + 1] = k .. '=' .. tostring (t[k]) end
+    return table.concat (parts, '; ')
+end
+
+local result = incall_api.termination_attempt ({
+    address_digits = '1703' .. sip_incall.normalised_called_party,
+    is_calling_restricted = true,
+})
+n2svcd.notice ('result: %s', describe (result))

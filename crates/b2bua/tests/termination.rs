@@ -1263,6 +1263,19 @@ fn lifting_the_restriction_does_not_carry_the_anonymous_display_name() {
     assert!(!invite.text().contains("Anonymous"), "{}", invite.text());
 }
 
+/// An anonymous caller with no asserted identity: nothing to assert towards B.
+#[test]
+fn anonymous_caller_without_identity_gets_no_asserted_identity() {
+    let invite = b_invite(caller(&[], Some(ANONYMOUS)), "");
+    assert_eq!(from_without_tag(&invite), ANONYMOUS);
+    assert_eq!(invite.get_all("Privacy"), ["id"]);
+    assert!(
+        invite.get_all("P-Asserted-Identity").is_empty(),
+        "{}",
+        invite.text()
+    );
+}
+
 #[test]
 fn privacy_id_caller_keeps_its_other_privacy_flags() {
     let invite = b_invite(caller(&["Privacy: header;id"], None), "");

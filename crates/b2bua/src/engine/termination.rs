@@ -425,7 +425,16 @@ impl<R: ScriptRunner> Engine<R> {
         if restricted {
             // RFC 3325 §9.3 / RFC 3323 §4.2: assert the identity inside the trust domain and
             // ask for it to be withheld beyond; carry the caller's other privacy wishes.
-            if let Some(digits) = &presented {
+            // Only a number is asserted: an anonymous caller without an asserted identity
+            // has none to pass on.
+            let is_number = |d: &str| {
+                let d = d.strip_prefix('+').unwrap_or(d);
+                !d.is_empty()
+                    && d.bytes()
+                        .all(|b| b.is_ascii_hexdigit() || b == b'*' || b == b'#')
+                    && !d.eq_ignore_ascii_case("anonymous")
+            };
+            if let Some(digits) = presented.as_deref().filter(|d| is_number(d)) {
                 req.headers.push(
                     HeaderName::PAssertedIdentity,
                     format!("<sip:{digits}@{domain}>"),

@@ -33,7 +33,10 @@ mod routing;
 
 pub use config::{EngineConfig, Trigger, TriggerTable};
 pub use edr::{EdrField, EdrRecord};
-pub use engine::{Engine, EngineOutput, EngineStats};
+pub use engine::{
+    parse_dialog_id, DialogInfo, DialogState, EndedCall, Engine, EngineOutput, EngineStats,
+    LegInfo, RECENT_ENDS,
+};
 pub use headers::{format_reason, validate_extra_headers};
 pub use numbers::normalise_digits;
 pub use reason::EndReason;

@@ -27,6 +27,26 @@ pub struct Config {
     pub edr: EdrSection,
     pub runtime: RuntimeSection,
     pub log: LogSection,
+    pub management: ManagementSection,
+}
+
+/// `[management]`: the JSON-RPC/metrics HTTP interface.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ManagementSection {
+    pub listen: String,
+    pub token: String,
+    pub query_timeout_ms: u64,
+}
+
+impl Default for ManagementSection {
+    fn default() -> Self {
+        ManagementSection {
+            listen: "127.0.0.1:8060".into(),
+            token: String::new(),
+            query_timeout_ms: 2000,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -231,7 +251,45 @@ impl Config {
         Config::parse(DEFAULT_CONFIG, &base)
     }
 
+    /// The management listen address (`None`: disabled).
+    pub fn management_listen(&self) -> Result<Option<SocketAddr>> {
+        let m = &self.management;
+        if m.listen.trim().is_empty() {
+            return Ok(None);
+        }
+        let addr: SocketAddr = m.listen.trim().parse().map_err(|_| {
+            anyhow::anyhow!(
+                "management.listen: expected IP:PORT, e.g. \"127.0.0.1:8060\" (got {:?})",
+                m.listen
+            )
+        })?;
+        Ok(Some(addr))
+    }
+
+    fn validate_management(&self) -> Result<()> {
+        let m = &self.management;
+        let listen = self.management_listen()?;
+        if let Some(addr) = listen {
+            if !addr.ip().is_loopback() && m.token.is_empty() {
+                bail!(
+                    "management.token: required when management.listen is not a loopback address (listen = {addr})"
+                );
+            }
+        }
+        if m.token.bytes().any(|b| !b.is_ascii_graphic()) {
+            bail!("management.token: printable ASCII without spaces only");
+        }
+        if !(100..=60_000).contains(&m.query_timeout_ms) {
+            bail!(
+                "management.query_timeout_ms: must be 100-60000 (got {})",
+                m.query_timeout_ms
+            );
+        }
+        Ok(())
+    }
+
     fn validate(&self) -> Result<()> {
+        self.validate_management()?;
         let s = &self.sip;
         if s.listen.is_empty() {
             bail!("sip.listen: at least one address is needed");
@@ -566,6 +624,33 @@ mod tests {
         assert_eq!(c.service.service_logic_ms, 2500);
         assert_eq!(c.engine().unwrap().no_trigger_code, 404);
         assert!(c.service.script_dirs[0].join("seed000_hangup.lua").exists());
+    }
+
+    #[test]
+    fn management_settings() {
+        let base = Path::new(".");
+        let c = Config::builtin().unwrap();
+        assert_eq!(
+            c.management_listen().unwrap(),
+            Some("127.0.0.1:8060".parse().unwrap())
+        );
+        assert_eq!(c.management.query_timeout_ms, 2000);
+        let c = Config::parse("[management]\nlisten = \"\"\n", base).unwrap();
+        assert_eq!(c.management_listen().unwrap(), None);
+        let e = Config::parse("[management]\nlisten = \"0.0.0.0:8060\"\n", base).unwrap_err();
+        assert!(format!("{e:#}").contains("management.token"), "{e:#}");
+        let c = Config::parse(
+            "[management]\nlisten = \"0.0.0.0:8060\"\ntoken = \"abc\"\n",
+            base,
+        )
+        .unwrap();
+        assert_eq!(c.management.token, "abc");
+        let e = Config::parse("[management]\nlisten = \"localhost\"\n", base).unwrap_err();
+        assert!(format!("{e:#}").contains("management.listen"), "{e:#}");
+        let e = Config::parse("[management]\nport = 1\n", base).unwrap_err();
+        assert!(format!("{e:#}").contains("port"), "{e:#}");
+        let e = Config::parse("[management]\ntoken = \"a b\"\n", base).unwrap_err();
+        assert!(format!("{e:#}").contains("management.token"), "{e:#}");
     }
 
     #[test]

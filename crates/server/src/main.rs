@@ -2,8 +2,11 @@
 //! its engine and Lua state), the UDP receive threads, the TCP tasks, the EDR writer, and
 //! handles SIGHUP (script reload) and SIGTERM/SIGINT (graceful shutdown).
 
+mod cli;
 mod config;
 mod edr;
+mod management;
+mod metrics;
 mod shard;
 mod transport;
 
@@ -45,6 +48,63 @@ enum Cmd {
     CheckConfig,
     /// Print the built-in configuration (a documented reference of every setting).
     PrintConfig,
+    /// Calls in progress (management interface): list, show, end.
+    Dialogs {
+        #[command(subcommand)]
+        command: cli::DialogsCmd,
+        #[command(flatten)]
+        remote: cli::Remote,
+    },
+    /// Call statistics (management interface).
+    Stats {
+        /// Print the JSON-RPC result instead of a table.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        remote: cli::Remote,
+    },
+    /// Reload the scripts of a running server (like SIGHUP).
+    Reload {
+        #[command(flatten)]
+        remote: cli::Remote,
+    },
+}
+
+/// The management client: --url/--token first, then $CALLCTL_TOKEN, then the configuration.
+fn client(config: &Option<PathBuf>, remote: &cli::Remote) -> Result<cli::Client> {
+    let loaded = if remote.url.is_none() || remote.token.is_none() {
+        Some(load_config(config))
+    } else {
+        None
+    };
+    let url = match &remote.url {
+        Some(u) => u.clone(),
+        None => {
+            let c = loaded
+                .as_ref()
+                .map(|r| r.as_ref().map_err(|e| anyhow::anyhow!("{e:#}")))
+                .transpose()?
+                .ok_or_else(|| anyhow::anyhow!("no configuration"))?;
+            match c.management_listen()? {
+                Some(addr) => format!("http://{addr}"),
+                None => anyhow::bail!(
+                    "the management interface is disabled (management.listen = \"\"); give --url"
+                ),
+            }
+        }
+    };
+    let token = match (&remote.token, std::env::var("CALLCTL_TOKEN")) {
+        (Some(t), _) => t.clone(),
+        (None, Ok(t)) if !t.is_empty() => t,
+        _ => loaded
+            .and_then(|r| r.ok())
+            .map(|c| c.management.token)
+            .unwrap_or_default(),
+    };
+    Ok(cli::Client {
+        endpoint: cli::parse_url(&url)?,
+        token,
+    })
 }
 
 fn load_config(path: &Option<PathBuf>) -> Result<Config> {
@@ -116,6 +176,13 @@ fn main() {
             Ok(())
         }),
         Cmd::Run => load_config(&cli.config).and_then(run),
+        Cmd::Dialogs { command, remote } => {
+            client(&cli.config, &remote).and_then(|c| cli::dialogs(&c, command))
+        }
+        Cmd::Stats { json, remote } => {
+            client(&cli.config, &remote).and_then(|c| cli::stats(&c, json))
+        }
+        Cmd::Reload { remote } => client(&cli.config, &remote).and_then(|c| cli::reload(&c)),
     };
     if let Err(e) = result {
         eprintln!("callctl: {e:#}");
@@ -131,6 +198,7 @@ fn run(config: Config) -> Result<()> {
     }
     let listens = config.listens()?;
     let engine_config = config.engine()?;
+    let management = config.management_listen()?;
     let workers = config.workers();
 
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -228,6 +296,16 @@ fn run(config: Config) -> Result<()> {
     for (_, listener) in tcp_listeners {
         rt.spawn(transport::tcp_accept(listener, tcp_shared.clone()));
     }
+    if let Some(listen) = management {
+        management::start(
+            &management::Settings {
+                listen,
+                token: config.management.token.clone(),
+                timeout: Duration::from_millis(config.management.query_timeout_ms),
+            },
+            dispatch.shards.clone(),
+        );
+    }
 
     print_banner(&config, &listens, workers);
 
@@ -290,6 +368,12 @@ fn print_banner(config: &Config, listens: &[config::Listen], workers: usize) {
     println!("scripts: {}", dirs.join(", "));
     if !config.edr.path.is_empty() {
         println!("EDRs: {}", config.edr.path);
+    }
+    if !config.management.listen.is_empty() {
+        println!(
+            "management: http://{}/mi (JSON-RPC), /metrics; try `callctl dialogs list`",
+            config.management.listen
+        );
     }
     println!("triggers (longest called-number prefix wins):");
     for t in &config.service.triggers {

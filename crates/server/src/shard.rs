@@ -13,6 +13,8 @@ use callctl_sip::id::IdGenerator;
 use callctl_sip::message::{parse_datagram, Limits, Malformed, Message, ParseErrorKind, Recovered};
 use callctl_sip::{Peer, Transport};
 
+use crate::management::{self, ManagementReply, ManagementRequest};
+
 /// Work for a shard.
 pub enum ShardInput {
     /// A UDP datagram, parsed on the shard.
@@ -23,6 +25,8 @@ pub enum ShardInput {
     Malformed { malformed: Malformed, peer: Peer },
     /// Recompile scripts for new calls (SIGHUP).
     Reload,
+    /// A question from the management interface; the answer goes to the sender.
+    Query(ManagementRequest, Sender<ManagementReply>),
     /// Release every call and stop.
     Shutdown,
 }
@@ -173,6 +177,10 @@ pub fn run(setup: ShardSetup, rx: Receiver<ShardInput>) {
             Some(ShardInput::Reload) => {
                 engine.runner_mut().reload();
                 tracing::info!(shard = setup.index, "scripts reloaded");
+            }
+            Some(ShardInput::Query(request, reply)) => {
+                // The management side may have given up waiting: nothing to do then.
+                let _ = reply.send(management::answer(&mut engine, setup.index, request, now));
             }
             Some(ShardInput::Shutdown) if !stopping => {
                 stopping = true;

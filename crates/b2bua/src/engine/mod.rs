@@ -24,7 +24,9 @@ use crate::headers::{format_reason, validate_extra_headers};
 use crate::numbers::normalise_digits;
 use crate::reason::EndReason;
 
+mod registry;
 mod termination;
+pub use registry::{parse_dialog_id, DialogInfo, DialogState, EndedCall, LegInfo, RECENT_ENDS};
 use termination::{Answered, Attempt, BLeg, BState, CancelCause, Relay};
 
 /// Methods we answer (the Allow header, RFC 3261 §20.5).
@@ -105,6 +107,10 @@ struct Call {
     answered_at: Option<Instant>,
     /// `max_call_secs`: both legs get BYE then.
     lifetime: Option<Instant>,
+    /// The normalised called number and the prefix of the trigger that selected the script
+    /// (for the management interface).
+    called: String,
+    trigger_prefix: String,
 }
 
 impl Call {
@@ -169,6 +175,10 @@ pub struct Engine<R: ScriptRunner> {
     timers: BinaryHeap<Reverse<(Instant, CallKey)>>,
     outputs: VecDeque<EngineOutput>,
     stats: EngineStats,
+    /// The last [`RECENT_ENDS`] calls that ended, oldest first (management interface).
+    recent_ends: VecDeque<EndedCall>,
+    /// Calls ended, by end reason and script (metrics).
+    ended_by: HashMap<(EndReason, String), u64>,
 }
 
 impl<R: ScriptRunner> Engine<R> {
@@ -195,6 +205,8 @@ impl<R: ScriptRunner> Engine<R> {
             timers: BinaryHeap::new(),
             outputs: VecDeque::new(),
             stats: EngineStats::default(),
+            recent_ends: VecDeque::new(),
+            ended_by: HashMap::new(),
         }
     }
 
@@ -598,6 +610,11 @@ impl<R: ScriptRunner> Engine<R> {
             a_answered: None,
             answered_at: None,
             lifetime: None,
+            called: called.clone(),
+            trigger_prefix: trigger
+                .as_ref()
+                .map(|t| t.prefix.clone())
+                .unwrap_or_default(),
             invite,
         };
         self.calls.insert(key, call);
@@ -804,6 +821,26 @@ impl<R: ScriptRunner> Engine<R> {
         }
         fields.push(("DURATION_MS", duration.to_string()));
         self.stats.calls_ended += 1;
+        let ended = EndedCall {
+            id: registry::dialog_id(self.ids.shard(), key),
+            call_id: call.call_id.clone(),
+            end_reason: reason,
+            code: code.or(call.final_code),
+            duration: now.saturating_duration_since(call.started),
+            script: call.script_key.clone(),
+            ended_at: self.anchor.1 + now.saturating_duration_since(self.anchor.0),
+        };
+        *self
+            .ended_by
+            .entry((reason, ended.script.clone()))
+            .or_insert(0) += 1;
+        if self.recent_ends.len() >= RECENT_ENDS {
+            self.recent_ends.pop_front();
+        }
+        self.recent_ends.push_back(ended);
+        let Some(call) = self.calls.get(&key) else {
+            return;
+        };
         tracing::info!(call_id = %call.call_id, end_reason = reason.as_str(), "call ended");
         self.edr(&instance, "TEARDOWN", fields, now);
         // The service-logic deadline is gone: a script still waiting (after CANCEL, say) keeps
@@ -1328,7 +1365,7 @@ impl<R: ScriptRunner> Engine<R> {
                 })
                 .unwrap_or((false, false));
             if answered {
-                self.release_answered(key, EndReason::MiTermination, None, now);
+                self.release_answered(key, EndReason::MiTermination, &[], now);
                 continue;
             }
             if open {

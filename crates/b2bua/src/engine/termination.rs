@@ -164,7 +164,7 @@ fn abandoned_table() -> Value {
 }
 
 /// The transport address for a URI host that is an IP literal, else `fallback`.
-fn target_peer(uri: &Uri, fallback: Peer) -> Peer {
+pub(super) fn target_peer(uri: &Uri, fallback: Peer) -> Peer {
     let host = uri.host.trim_start_matches('[').trim_end_matches(']');
     let transport = match uri.param("transport").flatten() {
         Some(t) if t.eq_ignore_ascii_case("tcp") => Transport::Tcp,
@@ -187,7 +187,7 @@ fn target_peer(uri: &Uri, fallback: Peer) -> Peer {
 
 impl<R: ScriptRunner> Engine<R> {
     /// Our Via, with a fresh branch, for a request we originate on `transport`.
-    fn our_via(&mut self, transport: Transport) -> Via {
+    pub(super) fn our_via(&mut self, transport: Transport) -> Via {
         let contact = match transport {
             Transport::Udp => &self.config.contact_udp,
             Transport::Tcp => &self.config.contact_tcp,
@@ -563,7 +563,7 @@ impl<R: ScriptRunner> Engine<R> {
         if caller_gone || !current || cancelled_by_us {
             // The 2xx crossed our CANCEL or the caller left: acknowledge and hang up B.
             self.send_b_ack(key, i, None, now);
-            self.send_b_bye(key, i, now);
+            self.send_b_bye(key, i, &[], now);
             // This B-leg was what kept an ended call alive.
             self.reap(key);
             return;
@@ -776,7 +776,7 @@ impl<R: ScriptRunner> Engine<R> {
                     }
                 }
             }
-            BState::Answered => self.send_b_bye(key, i, now),
+            BState::Answered => self.send_b_bye(key, i, &[], now),
             BState::Ended => {}
         }
         self.schedule(key);
@@ -852,7 +852,14 @@ impl<R: ScriptRunner> Engine<R> {
         }
     }
 
-    fn send_b_bye(&mut self, key: CallKey, i: usize, now: Instant) {
+    /// BYE to an answered B-leg, with `extra` headers (a Reason from the operator, say).
+    pub(super) fn send_b_bye(
+        &mut self,
+        key: CallKey,
+        i: usize,
+        extra: &[(String, String)],
+        now: Instant,
+    ) {
         let Some(b) = self.calls.get(&key).and_then(|c| c.b_legs.get(i)) else {
             return;
         };
@@ -871,7 +878,10 @@ impl<R: ScriptRunner> Engine<R> {
         let (Some(dialog), Some(target), Some(via)) = (b.dialog.as_mut(), target, via) else {
             return;
         };
-        let bye = dialog.create_request(Method::Bye, via, 70);
+        let mut bye = dialog.create_request(Method::Bye, via, 70);
+        for (name, value) in extra {
+            bye.headers.push(HeaderName::parse(name), value.clone());
+        }
         if let Err(e) = self.layer.send_request(bye, target, now) {
             tracing::warn!(error = %e, "BYE to the B-leg not sent");
         }
@@ -888,8 +898,8 @@ impl<R: ScriptRunner> Engine<R> {
         }
     }
 
-    /// BYE to the answered caller; `reason` is an RFC 3326 Reason value.
-    pub(super) fn send_a_bye(&mut self, key: CallKey, reason: Option<String>, now: Instant) {
+    /// BYE to the answered caller, with `extra` headers (an RFC 3326 Reason, say).
+    pub(super) fn send_a_bye(&mut self, key: CallKey, extra: &[(String, String)], now: Instant) {
         let Some(call) = self.calls.get(&key) else {
             return;
         };
@@ -904,8 +914,8 @@ impl<R: ScriptRunner> Engine<R> {
         answered.acked = true;
         answered.retransmit = None;
         let mut bye = answered.dialog.create_request(Method::Bye, via, 70);
-        if let Some(r) = reason {
-            bye.headers.push(HeaderName::Reason, r);
+        for (name, value) in extra {
+            bye.headers.push(HeaderName::parse(name), value.clone());
         }
         if let Err(e) = self.layer.send_request(bye, peer, now) {
             tracing::warn!(error = %e, "BYE to the caller not sent");
@@ -917,16 +927,16 @@ impl<R: ScriptRunner> Engine<R> {
         &mut self,
         key: CallKey,
         reason: EndReason,
-        a_reason: Option<String>,
+        a_extra: &[(String, String)],
         now: Instant,
     ) {
-        self.send_a_bye(key, a_reason, now);
+        self.send_a_bye(key, a_extra, now);
         if let Some(i) = self
             .calls
             .get(&key)
             .and_then(|c| c.b_legs.iter().position(BLeg::active))
         {
-            self.send_b_bye(key, i, now);
+            self.send_b_bye(key, i, &[], now);
         }
         self.end_call(key, reason, None, now);
         self.reap(key);
@@ -1026,7 +1036,7 @@ impl<R: ScriptRunner> Engine<R> {
                 // The callee hung up: end both legs (OpenSIPS "Upstream BYE").
                 call.b_legs[i].state = BState::Ended;
                 self.respond_simple(id, &request, 200, now);
-                self.send_a_bye(key, None, now);
+                self.send_a_bye(key, &[], now);
                 self.end_call(key, EndReason::UpstreamBye, None, now);
                 self.reap(key);
             }
@@ -1074,7 +1084,7 @@ impl<R: ScriptRunner> Engine<R> {
                     .get(&key)
                     .and_then(|c| c.b_legs.iter().position(BLeg::active))
                 {
-                    self.send_b_bye(key, i, now);
+                    self.send_b_bye(key, i, &[], now);
                 }
                 self.end_call(key, EndReason::DownstreamBye, None, now);
                 self.reap(key);
@@ -1241,7 +1251,7 @@ impl<R: ScriptRunner> Engine<R> {
         }
         if relay.request.method == Method::Invite && matches!(status, 408 | 481) {
             // RFC 3261 §14.1: the dialog is gone on the other side; end the call.
-            self.release_answered(key, EndReason::TransportFailure, None, now);
+            self.release_answered(key, EndReason::TransportFailure, &[], now);
         }
     }
 
@@ -1319,7 +1329,7 @@ impl<R: ScriptRunner> Engine<R> {
         }
         if give_up {
             tracing::info!("no ACK for the 200 OK within 64*T1: releasing the call");
-            self.release_answered(key, EndReason::TransportFailure, None, now);
+            self.release_answered(key, EndReason::TransportFailure, &[], now);
             return;
         }
         // max_call_secs.
@@ -1331,7 +1341,7 @@ impl<R: ScriptRunner> Engine<R> {
             if let Some(c) = self.calls.get_mut(&key) {
                 c.lifetime = None;
             }
-            self.release_answered(key, EndReason::LifetimeTimeout, None, now);
+            self.release_answered(key, EndReason::LifetimeTimeout, &[], now);
         }
     }
 

@@ -83,6 +83,10 @@ pub struct EngineConfig {
     pub relay_to_b: Vec<String>,
     /// Headers copied from B-leg responses to the caller's responses.
     pub relay_to_a: Vec<String>,
+    /// In-dialog OPTIONS on both legs of every answered call at this interval (`None`: off).
+    pub ping_interval: Option<Duration>,
+    /// Consecutive failed pings on one leg (481, 408 or no answer) that end the call.
+    pub ping_max_failures: u32,
 }
 
 impl Default for EngineConfig {
@@ -109,6 +113,8 @@ impl Default for EngineConfig {
             max_call_secs: 86_400,
             relay_to_b: Vec::new(),
             relay_to_a: Vec::new(),
+            ping_interval: None,
+            ping_max_failures: 1,
         }
     }
 }

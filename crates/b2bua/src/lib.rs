@@ -31,11 +31,12 @@ mod prefix;
 mod reason;
 mod routing;
 
+pub use callctl_sip::transaction::{SipCounters, COUNTED_METHODS, FIRST_COUNTED_CODE};
 pub use config::{EngineConfig, Trigger, TriggerTable};
 pub use edr::{EdrField, EdrRecord};
 pub use engine::{
     parse_dialog_id, DialogInfo, DialogState, EndedCall, Engine, EngineOutput, EngineStats,
-    LegInfo, RECENT_ENDS,
+    LegInfo, ScriptDurations, RECENT_ENDS, SCRIPT_DURATION_BUCKETS_MS,
 };
 pub use headers::{format_reason, validate_extra_headers};
 pub use numbers::normalise_digits;

@@ -22,6 +22,7 @@ pub struct Config {
     pub sip: SipSection,
     pub service: ServiceSection,
     pub termination: TerminationSection,
+    pub supervision: SupervisionSection,
     pub routes: Vec<RouteEntry>,
     pub denormalisation: DenormSection,
     pub edr: EdrSection,
@@ -136,6 +137,28 @@ impl Default for TerminationSection {
             max_call_secs: 86_400,
             relay_to_b: Vec::new(),
             relay_to_a: Vec::new(),
+        }
+    }
+}
+
+/// `[supervision]`: in-dialog pinging of answered calls.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SupervisionSection {
+    /// Seconds between pings; 0 turns pinging off.
+    pub ping_interval_secs: u32,
+    /// `OPTIONS` (the only method supported: re-INVITE pinging is not).
+    pub ping_method: String,
+    /// Consecutive failed pings on one leg that end the call.
+    pub ping_max_failures: u32,
+}
+
+impl Default for SupervisionSection {
+    fn default() -> Self {
+        SupervisionSection {
+            ping_interval_secs: 0,
+            ping_method: "OPTIONS".into(),
+            ping_max_failures: 1,
         }
     }
 }
@@ -410,6 +433,25 @@ impl Config {
         if term.min_call_secs > term.max_call_secs {
             bail!("termination.min_call_secs: must not exceed termination.max_call_secs");
         }
+        let sup = &self.supervision;
+        if sup.ping_interval_secs != 0 && !(5..=3600).contains(&sup.ping_interval_secs) {
+            bail!(
+                "supervision.ping_interval_secs: must be 0 (off) or 5-3600 (got {})",
+                sup.ping_interval_secs
+            );
+        }
+        if sup.ping_method != "OPTIONS" {
+            bail!(
+                "supervision.ping_method: only \"OPTIONS\" is supported (got {:?})",
+                sup.ping_method
+            );
+        }
+        if !(1..=10).contains(&sup.ping_max_failures) {
+            bail!(
+                "supervision.ping_max_failures: must be 1-10 (got {})",
+                sup.ping_max_failures
+            );
+        }
         for (key, list) in [
             ("termination.relay_to_b", &term.relay_to_b),
             ("termination.relay_to_a", &term.relay_to_a),
@@ -600,6 +642,9 @@ impl Config {
             max_call_secs: self.termination.max_call_secs,
             relay_to_b: self.termination.relay_to_b.clone(),
             relay_to_a: self.termination.relay_to_a.clone(),
+            ping_interval: (self.supervision.ping_interval_secs > 0)
+                .then(|| Duration::from_secs(u64::from(self.supervision.ping_interval_secs))),
+            ping_max_failures: self.supervision.ping_max_failures,
         })
     }
 }
@@ -719,5 +764,36 @@ mod tests {
         let engine = ok.engine().unwrap();
         assert_eq!(engine.routes.select("17031").unwrap().peer.name, "lab");
         assert_eq!(engine.routes.select("9").unwrap().peer.addr.port(), 5090);
+    }
+
+    #[test]
+    fn supervision_settings_are_checked() {
+        let base = Path::new(".");
+        let off = Config::parse("", base).unwrap().engine().unwrap();
+        assert_eq!(off.ping_interval, None);
+        assert_eq!(off.ping_max_failures, 1);
+        let on = Config::parse(
+            "[supervision]\nping_interval_secs = 30\nping_method = \"OPTIONS\"\nping_max_failures = 3\n",
+            base,
+        )
+        .unwrap()
+        .engine()
+        .unwrap();
+        assert_eq!(on.ping_interval, Some(Duration::from_secs(30)));
+        assert_eq!(on.ping_max_failures, 3);
+        for (text, key) in [
+            ("ping_interval_secs = 4", "supervision.ping_interval_secs"),
+            (
+                "ping_interval_secs = 3601",
+                "supervision.ping_interval_secs",
+            ),
+            ("ping_method = \"INVITE\"", "supervision.ping_method"),
+            ("ping_max_failures = 0", "supervision.ping_max_failures"),
+            ("ping_max_failures = 11", "supervision.ping_max_failures"),
+            ("ping_every = 5", "ping_every"),
+        ] {
+            let e = Config::parse(&format!("[supervision]\n{text}\n"), base).unwrap_err();
+            assert!(format!("{e:#}").contains(key), "{text}: {e:#}");
+        }
     }
 }

@@ -19,6 +19,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use callctl_b2bua::{
     parse_dialog_id, DialogInfo, DialogState, EndReason, EndedCall, Engine, EngineStats,
+    SipCounters,
 };
 use callctl_scc::ScriptRunner;
 use serde_json::{json, Map, Value};
@@ -59,6 +60,8 @@ pub struct ShardStats {
     pub shard: usize,
     pub engine: EngineStats,
     pub retransmissions: u64,
+    /// SIP requests and responses received and sent.
+    pub sip: Box<SipCounters>,
     pub transactions: usize,
     /// Calls by state: early, confirmed, ending.
     pub states: [usize; 3],
@@ -93,6 +96,7 @@ pub fn answer<R: ScriptRunner>(
                 shard,
                 engine: engine.stats(),
                 retransmissions: engine.retransmissions(),
+                sip: Box::new(engine.sip_counters().clone()),
                 transactions: engine.active_transactions(),
                 ..ShardStats::default()
             };

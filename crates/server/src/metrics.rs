@@ -5,6 +5,10 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
+use callctl_b2bua::{
+    ScriptDurations, SipCounters, COUNTED_METHODS, FIRST_COUNTED_CODE, SCRIPT_DURATION_BUCKETS_MS,
+};
+
 use crate::management::ShardStats;
 
 /// Escape a label value (backslash, double quote, newline).
@@ -86,6 +90,14 @@ pub fn render(shards: &[ShardStats], shards_total: usize) -> String {
         "SIP retransmissions sent by the transaction layer.",
         sum(&|s| s.retransmissions),
     );
+    let mut sip = SipCounters::default();
+    let mut durations = ScriptDurations::default();
+    for s in shards {
+        sip.add(&s.sip);
+        durations.add(&s.engine.script_durations);
+    }
+    sip_messages(&mut out, &sip);
+    script_durations(&mut out, &durations);
     single(
         &mut out,
         "callctl_script_errors_total",
@@ -124,10 +136,68 @@ pub fn render(shards: &[ShardStats], shards_total: usize) -> String {
     out
 }
 
+/// Requests by method (every counted method, both directions) and responses by status code
+/// (the codes seen).
+fn sip_messages(out: &mut String, sip: &SipCounters) {
+    header(
+        out,
+        "callctl_sip_requests_total",
+        "counter",
+        "SIP requests received (in) and sent (out) by method, retransmissions included.",
+    );
+    for (direction, counts) in [("in", &sip.requests_in), ("out", &sip.requests_out)] {
+        for (method, n) in COUNTED_METHODS.iter().zip(counts.iter()) {
+            let _ = writeln!(
+                out,
+                "callctl_sip_requests_total{{direction=\"{direction}\",method=\"{method}\"}} {n}"
+            );
+        }
+    }
+    header(
+        out,
+        "callctl_sip_responses_total",
+        "counter",
+        "SIP responses received (in) and sent (out) by status code, retransmissions included.",
+    );
+    for (direction, counts) in [
+        ("in", &sip.responses_in[..]),
+        ("out", &sip.responses_out[..]),
+    ] {
+        for (i, n) in counts.iter().enumerate().filter(|(_, n)| **n > 0) {
+            let code = usize::from(FIRST_COUNTED_CODE) + i;
+            let _ = writeln!(
+                out,
+                "callctl_sip_responses_total{{direction=\"{direction}\",code=\"{code}\"}} {n}"
+            );
+        }
+    }
+}
+
+/// Script run times as a Prometheus histogram (cumulative buckets, sum in seconds, count).
+fn script_durations(out: &mut String, d: &ScriptDurations) {
+    let name = "callctl_script_duration_seconds";
+    header(
+        out,
+        name,
+        "histogram",
+        "How long scripts ran, from the INVITE that started them to their end.",
+    );
+    let mut cumulative = 0;
+    for (ms, n) in SCRIPT_DURATION_BUCKETS_MS.iter().zip(d.counts.iter()) {
+        cumulative += n;
+        let le = *ms as f64 / 1000.0;
+        let _ = writeln!(out, "{name}_bucket{{le=\"{le}\"}} {cumulative}");
+    }
+    let _ = writeln!(out, "{name}_bucket{{le=\"+Inf\"}} {}", d.count());
+    let _ = writeln!(out, "{name}_sum {}", d.sum_us as f64 / 1_000_000.0);
+    let _ = writeln!(out, "{name}_count {}", d.count());
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use callctl_b2bua::{EndReason, EngineStats};
+    use std::time::Duration;
 
     fn shard(started: u64, ended: Vec<(EndReason, String, u64)>, states: [usize; 3]) -> ShardStats {
         ShardStats {
@@ -138,13 +208,35 @@ mod tests {
                 script_errors: 1,
                 service_logic_timeouts: 2,
                 malformed: 3,
+                script_durations: durations(),
             },
             retransmissions: 4,
+            sip: Box::new(sip()),
             transactions: 5,
             states,
             active_by_script: Vec::new(),
             ended_by: ended,
         }
+    }
+
+    /// One script of 40 ms and one of 3 s.
+    fn durations() -> ScriptDurations {
+        let mut d = ScriptDurations::default();
+        d.record(Duration::from_millis(40));
+        d.record(Duration::from_secs(3));
+        d
+    }
+
+    /// An INVITE in, 100 and 200 out, an ACK in; a BYE out and its 200 in.
+    fn sip() -> SipCounters {
+        let mut s = SipCounters::default();
+        s.requests_in[0] = 1;
+        s.requests_in[1] = 1;
+        s.requests_out[2] = 1;
+        s.responses_out[0] = 1;
+        s.responses_out[100] = 1;
+        s.responses_in[100] = 1;
+        s
     }
 
     #[test]
@@ -180,14 +272,54 @@ mod tests {
             "callctl_malformed_total 6",
             "callctl_shards 3",
             "callctl_shards_unanswered 1",
+            "# TYPE callctl_sip_requests_total counter",
+            "callctl_sip_requests_total{direction=\"in\",method=\"INVITE\"} 2",
+            "callctl_sip_requests_total{direction=\"in\",method=\"ACK\"} 2",
+            "callctl_sip_requests_total{direction=\"in\",method=\"BYE\"} 0",
+            "callctl_sip_requests_total{direction=\"out\",method=\"BYE\"} 2",
+            "callctl_sip_requests_total{direction=\"out\",method=\"OTHER\"} 0",
+            "# TYPE callctl_sip_responses_total counter",
+            "callctl_sip_responses_total{direction=\"out\",code=\"100\"} 2",
+            "callctl_sip_responses_total{direction=\"out\",code=\"200\"} 2",
+            "callctl_sip_responses_total{direction=\"in\",code=\"200\"} 2",
+            "# TYPE callctl_script_duration_seconds histogram",
+            "callctl_script_duration_seconds_bucket{le=\"0.01\"} 0",
+            "callctl_script_duration_seconds_bucket{le=\"0.05\"} 2",
+            "callctl_script_duration_seconds_bucket{le=\"2.5\"} 2",
+            "callctl_script_duration_seconds_bucket{le=\"5\"} 4",
+            "callctl_script_duration_seconds_bucket{le=\"43200\"} 4",
+            "callctl_script_duration_seconds_bucket{le=\"+Inf\"} 4",
+            "callctl_script_duration_seconds_sum 6.08",
+            "callctl_script_duration_seconds_count 4",
         ] {
             assert!(lines.contains(&expected), "missing {expected:?} in\n{text}");
         }
         // Every sample line is `name{labels} value` or `name value` with a numeric value.
         for line in lines.iter().filter(|l| !l.starts_with('#')) {
             let value = line.rsplit(' ').next().unwrap();
-            assert!(value.parse::<u64>().is_ok(), "{line}");
+            assert!(value.parse::<f64>().is_ok(), "{line}");
         }
+        // Only the codes seen are listed; every method is, in both directions.
+        let responses = lines
+            .iter()
+            .filter(|l| l.starts_with("callctl_sip_responses_total{"))
+            .count();
+        assert_eq!(responses, 3, "{text}");
+        let requests = lines
+            .iter()
+            .filter(|l| l.starts_with("callctl_sip_requests_total{"))
+            .count();
+        assert_eq!(requests, 2 * COUNTED_METHODS.len(), "{text}");
+        // Every metric has exactly one HELP and one TYPE line.
+        let types: Vec<&str> = lines
+            .iter()
+            .filter_map(|l| l.strip_prefix("# TYPE "))
+            .map(|l| l.split(' ').next().unwrap())
+            .collect();
+        let mut unique = types.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(types.len(), unique.len(), "{text}");
         assert!(text.ends_with('\n'));
     }
 

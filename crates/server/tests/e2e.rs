@@ -26,6 +26,8 @@ fn seed000_hangup_487_then_calm_down() {
         event(&edrs, "NOTICE")[0].get("TEXT"),
         Some("Calm Down Period")
     );
+    // The scenario is over: every call ended and left the registry.
+    server.assert_no_dialogs();
 }
 
 #[test]
@@ -38,6 +40,8 @@ fn seed001_ringing_then_decline_604() {
         .filter_map(|e| e.get("CODE"))
         .collect();
     assert_eq!(codes, vec!["100", "180", "604"]);
+    // The scenario is over: every call ended and left the registry.
+    server.assert_no_dialogs();
 }
 
 #[test]
@@ -49,6 +53,8 @@ fn seed001_decline_with_q850_reason() {
         event(&edrs, "DECLINE")[0].get("REASON"),
         Some("Q.850;cause=16;text=\"Normal Call Teardown\"")
     );
+    // The scenario is over: every call ended and left the registry.
+    server.assert_no_dialogs();
 }
 
 #[test]
@@ -56,6 +62,8 @@ fn seed001_redirect_302() {
     let server = Server::start();
     sipp(&server, "seed001_redirect.xml", "6003", "u1");
     server.teardown("Script Redirect", "302");
+    // The scenario is over: every call ended and left the registry.
+    server.assert_no_dialogs();
 }
 
 #[test]
@@ -67,6 +75,8 @@ fn decline_busy_with_sip_reason_handler_form() {
         event(&edrs, "NOTICE")[0].get("TEXT"),
         Some("busy for 6004 calling 4470001")
     );
+    // The scenario is over: every call ended and left the registry.
+    server.assert_no_dialogs();
 }
 
 #[test]
@@ -78,6 +88,8 @@ fn decline_over_tcp() {
         .get("SOURCE")
         .unwrap()
         .starts_with("tcp:"));
+    // The scenario is over: every call ended and left the registry.
+    server.assert_no_dialogs();
 }
 
 #[test]
@@ -85,6 +97,8 @@ fn proceeding_with_headers_wait_and_decline_with_array_headers() {
     let server = Server::start();
     sipp(&server, "queue_then_decline.xml", "6005", "u1");
     server.teardown("Script Decline", "480");
+    // The scenario is over: every call ended and left the registry.
+    server.assert_no_dialogs();
 }
 
 #[test]
@@ -97,6 +111,8 @@ fn proceeding_codes() {
         .filter_map(|e| e.get("CODE"))
         .collect();
     assert_eq!(codes, vec!["100", "181", "182", "199", "486"]);
+    // The scenario is over: every call ended and left the registry.
+    server.assert_no_dialogs();
 }
 
 #[test]
@@ -111,6 +127,8 @@ fn require_100rel_without_sdp_refuses_proceeding() {
     assert_eq!(notices[0], "proceed_ok=false require_100rel=true sdp=false");
     assert!(notices[1].starts_with("ringing refused: "), "{notices:?}");
     assert!(notices[1].contains("require_100rel.lua:8"), "{notices:?}");
+    // The scenario is over: every call ended and left the registry.
+    server.assert_no_dialogs();
 }
 
 #[test]
@@ -122,6 +140,8 @@ fn require_100rel_with_sdp_sends_reliable_180() {
         event(&edrs, "NOTICE")[0].get("TEXT"),
         Some("proceed_ok=true require_100rel=true sdp=true")
     );
+    // The scenario is over: every call ended and left the registry.
+    server.assert_no_dialogs();
 }
 
 #[test]
@@ -130,6 +150,8 @@ fn retransmitted_invite_is_absorbed() {
     sipp(&server, "invite_retransmission.xml", "7004", "u1");
     let edrs = server.teardown("Script Decline", "486");
     assert_eq!(event(&edrs, "IN-INVITE-ALEG").len(), 1);
+    // The scenario is over: every call ended and left the registry.
+    server.assert_no_dialogs();
 }
 
 #[test]
@@ -146,6 +168,8 @@ fn cancel_before_the_script_answers() {
         event(&edrs, "NOTICE")[0].get("TEXT"),
         Some("after abandon: controlled=false decline_ok=false decline returned false")
     );
+    // The scenario is over: every call ended and left the registry.
+    server.assert_no_dialogs();
 }
 
 #[test]
@@ -160,6 +184,8 @@ fn script_error_releases_the_call() {
     assert!(exception.contains("bad_code.lua:4"), "{exception}");
     assert!(exception.contains("decline"), "{exception}");
     assert!(exception.contains("300-699"), "{exception}");
+    // The scenario is over: every call ended and left the registry.
+    server.assert_no_dialogs();
 }
 
 #[test]
@@ -172,6 +198,8 @@ fn runtime_error_releases_the_call() {
         .unwrap()
         .to_string();
     assert!(exception.contains("runtime_error.lua:4"), "{exception}");
+    // The scenario is over: every call ended and left the registry.
+    server.assert_no_dialogs();
 }
 
 #[test]
@@ -194,6 +222,8 @@ fn script_timeout_releases_the_call() {
         "{exception}"
     );
     assert!(exception.contains("too_slow.lua:4"), "{exception}");
+    // The scenario is over: every call ended and left the registry.
+    server.assert_no_dialogs();
 }
 
 #[test]
@@ -209,6 +239,8 @@ fn runaway_loop_is_stopped_and_other_calls_go_on() {
     assert!(exception.contains("runaway.lua"), "{exception}");
     // The next call on the same server is served normally.
     sipp(&server, "busy_here.xml", "6004", "u1");
+    // The scenario is over: every call ended and left the registry.
+    server.assert_no_dialogs();
 }
 
 #[test]
@@ -217,6 +249,8 @@ fn script_returning_without_action_is_hung_up() {
     sipp(&server, "auto_hangup.xml", "7009", "u1");
     let edrs = server.teardown("Script Hangup", "603");
     assert_eq!(event(&edrs, "HANGUP")[0].get("AUTO"), Some("1"));
+    // The scenario is over: every call ended and left the registry.
+    server.assert_no_dialogs();
 }
 
 #[test]
@@ -224,12 +258,16 @@ fn no_trigger_gets_404() {
     let server = Server::start();
     sipp(&server, "no_trigger.xml", "9999", "u1");
     server.teardown("No Trigger", "404");
+    // The scenario is over: every call ended and left the registry.
+    server.assert_no_dialogs();
 }
 
 #[test]
 fn requests_outside_calls() {
     let server = Server::start();
     sipp(&server, "out_of_call.xml", "9999", "u1");
+    // The scenario is over: every call ended and left the registry.
+    server.assert_no_dialogs();
 }
 
 #[test]
@@ -237,6 +275,8 @@ fn malformed_requests_get_400_and_the_server_keeps_serving() {
     let server = Server::start();
     sipp(&server, "malformed.xml", "9999", "u1");
     sipp(&server, "busy_here.xml", "6004", "u1");
+    // The scenario is over: every call ended and left the registry.
+    server.assert_no_dialogs();
 }
 
 #[test]
@@ -244,6 +284,8 @@ fn malformed_requests_over_tcp_keep_the_connection() {
     let server = Server::start();
     sipp(&server, "malformed_tcp.xml", "9999", "t1");
     sipp(&server, "busy_here.xml", "6004", "t1");
+    // The scenario is over: every call ended and left the registry.
+    server.assert_no_dialogs();
 }
 
 /// A minimal UDP caller for tests of callctl's own behaviour (not of SIP interop): sends an
@@ -328,6 +370,8 @@ fn sighup_reloads_scripts_without_disturbing_calls_in_progress() {
         vec![100, 180, 486],
         "the call in progress finished on the old script"
     );
+    // The scenario is over: every call ended and left the registry.
+    server.assert_no_dialogs();
 }
 
 #[test]
@@ -349,6 +393,8 @@ fn tcp_connections_are_limited() {
         server.log()
     );
     drop((a, b));
+    // The scenario is over: every call ended and left the registry.
+    server.assert_no_dialogs();
 }
 
 #[test]
@@ -394,6 +440,8 @@ fn oversized_datagram_gets_513() {
     let (n, _) = socket.recv_from(&mut buf).expect("an answer");
     let text = String::from_utf8_lossy(&buf[..n]);
     assert!(text.starts_with("SIP/2.0 513"), "{text}");
+    // The scenario is over: every call ended and left the registry.
+    server.assert_no_dialogs();
 }
 
 /// Every message callctl sends in the scenarios above decodes in tshark as SIP with no
@@ -434,4 +482,6 @@ fn tshark_decodes_everything_callctl_sends() {
         "too few SIP messages captured: {}",
         sent.len()
     );
+    // The scenario is over: every call ended and left the registry.
+    server.assert_no_dialogs();
 }

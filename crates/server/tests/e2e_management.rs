@@ -27,22 +27,19 @@ struct Setup {
 
 fn start() -> Setup {
     let uas_port = free_port();
-    let mgmt_port = free_port();
     let triggers =
         format!("[[service.triggers]]\ncalled_prefix = \"5000\"\nscript_key = \"{SCRIPT}\"\n");
     let sections = format!(
         r#"
-[management]
-listen = "127.0.0.1:{mgmt_port}"
-token = "{TOKEN}"
-
 [[routes]]
 prefix = ""
 peer = "udp:127.0.0.1:{uas_port}"
 name = "sipp-uas"
 "#
     );
-    let server = Server::start_configured(None, &triggers, &sections);
+    // The harness puts the management interface on a free port, here with a token.
+    let server = Server::start_secured(None, &triggers, &sections, TOKEN);
+    let mgmt_port = server.mgmt_port;
     Setup {
         server,
         uas_port,
@@ -167,6 +164,32 @@ fn check_after_end(setup: &Setup, call_id: &str) {
         text.lines().any(|l| l == "callctl_calls_started_total 1"),
         "{text}"
     );
+    // The SIP traffic of the call and the script's run time.
+    let value = |name: &str| -> u64 {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+            .unwrap_or_else(|| panic!("{name} not in\n{text}"))
+    };
+    let requests = |dir: &str, method: &str| {
+        value(&format!(
+            "callctl_sip_requests_total{{direction=\"{dir}\",method=\"{method}\"}}"
+        ))
+    };
+    // Retransmissions may add to these on a busy machine, hence at least.
+    assert!(requests("in", "INVITE") >= 1, "{text}");
+    assert!(requests("out", "INVITE") >= 1, "{text}");
+    assert!(requests("out", "BYE") >= 2, "both legs get a BYE: {text}");
+    assert_eq!(requests("in", "REGISTER"), 0, "{text}");
+    assert!(
+        value("callctl_sip_responses_total{direction=\"in\",code=\"200\"}") >= 3,
+        "the callee's 200 to the INVITE and both 200s to the BYEs: {text}"
+    );
+    assert_eq!(value("callctl_script_duration_seconds_count"), 1, "{text}");
+    assert_eq!(
+        value("callctl_script_duration_seconds_bucket{le=\"+Inf\"}"),
+        1,
+        "{text}"
+    );
     for state in ["early", "confirmed", "ending"] {
         let line = format!("callctl_active_dialogs{{state=\"{state}\"}} 0");
         assert!(text.lines().any(|l| l == line), "{line} not in\n{text}");
@@ -269,6 +292,8 @@ fn list_and_end_a_call_through_json_rpc() {
         -32001
     );
     check_after_end(&setup, &call_id);
+    // The scenario is over: every call ended and left the registry.
+    setup.server.assert_no_dialogs();
 }
 
 fn cli(setup: &Setup, args: &[&str]) -> String {
@@ -347,4 +372,6 @@ fn list_and_end_a_call_with_the_cli() {
         .unwrap_or_else(|| panic!("no MI Termination row in\n{table}"));
     assert_eq!(row.split_whitespace().last(), Some("1"), "{table}");
     assert!(cli(&setup, &["reload"]).contains("reloaded"));
+    // The scenario is over: every call ended and left the registry.
+    setup.server.assert_no_dialogs();
 }

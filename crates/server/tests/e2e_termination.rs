@@ -318,6 +318,8 @@ fn seed003_connect_attempt_is_answered() {
     assert_eq!(termination.get("PEER"), Some("uas-1703"));
     assert_eq!(single(&edrs, "ANSWER").get("MAX_CALL_SECS"), Some("43200"));
     assert_eq!(a_leg_codes(&edrs), vec!["100", "180", "200"]);
+    // The scenario is over: every call ended and left the registry.
+    b2bua.server.assert_no_dialogs();
 }
 
 #[test]
@@ -333,6 +335,8 @@ fn seed003_termination_attempt_with_charge_ref_is_answered() {
     );
     single(&edrs, "ANSWER");
     assert_eq!(a_leg_codes(&edrs), vec!["100", "180", "200"]);
+    // The scenario is over: every call ended and left the registry.
+    b2bua.server.assert_no_dialogs();
 }
 
 #[test]
@@ -372,6 +376,8 @@ fn busy_then_retry_to_a_second_destination() {
     single(&edrs, "ANSWER");
     // One 180 for the caller: the second attempt does not ring the caller again.
     assert_eq!(a_leg_codes(&edrs), vec!["100", "180", "200"]);
+    // The scenario is over: every call ended and left the registry.
+    b2bua.server.assert_no_dialogs();
 }
 
 #[test]
@@ -402,6 +408,8 @@ fn no_answer_timeout_cancels_b_and_the_script_declines() {
     );
     assert_eq!(single(&edrs, "DECLINE").get("CODE"), Some("633"));
     assert_eq!(a_leg_codes(&edrs), vec!["100", "180", "633"]);
+    // The scenario is over: every call ended and left the registry.
+    b2bua.server.assert_no_dialogs();
 }
 
 #[test]
@@ -416,6 +424,8 @@ fn caller_abandons_while_b_rings() {
         Some("Abandoned")
     );
     assert!(event(&edrs, "ANSWER").is_empty(), "{edrs:#?}");
+    // The scenario is over: every call ended and left the registry.
+    b2bua.server.assert_no_dialogs();
 }
 
 #[test]
@@ -426,6 +436,8 @@ fn callee_hangs_up_first() {
     single(&edrs, "ANSWER");
     // The callee talks for a second before its BYE.
     assert!(duration_ms(&edrs) >= 1000, "{edrs:#?}");
+    // The scenario is over: every call ended and left the registry.
+    b2bua.server.assert_no_dialogs();
 }
 
 #[test]
@@ -436,6 +448,8 @@ fn caller_hangs_up_first() {
     single(&edrs, "ANSWER");
     // The caller talks for half a second before its BYE.
     assert!(duration_ms(&edrs) >= 500, "{edrs:#?}");
+    // The scenario is over: every call ended and left the registry.
+    b2bua.server.assert_no_dialogs();
 }
 
 #[test]
@@ -464,6 +478,8 @@ fn max_call_secs_releases_both_legs() {
         (2000..5000).contains(&duration),
         "call of {duration} ms: {edrs:#?}"
     );
+    // The scenario is over: every call ended and left the registry.
+    b2bua.server.assert_no_dialogs();
 }
 
 #[test]
@@ -475,6 +491,8 @@ fn restricted_caller_reaches_b_anonymously() {
         single(&edrs, "IN-INVITE-ALEG").get("CALLING"),
         Some("4470001")
     );
+    // The scenario is over: every call ended and left the registry.
+    b2bua.server.assert_no_dialogs();
 }
 
 #[test]
@@ -482,6 +500,8 @@ fn anonymous_caller_reaches_b_anonymously() {
     let b2bua = B2bua::start();
     b2bua.run(&ANONYMOUS_CALLER);
     b2bua.server.teardown("Downstream BYE", "200");
+    // The scenario is over: every call ended and left the registry.
+    b2bua.server.assert_no_dialogs();
 }
 
 #[test]
@@ -489,6 +509,8 @@ fn unrestricted_caller_number_reaches_b() {
     let b2bua = B2bua::start();
     b2bua.run(&PUBLIC_CALLER);
     b2bua.server.teardown("Downstream BYE", "200");
+    // The scenario is over: every call ended and left the registry.
+    b2bua.server.assert_no_dialogs();
 }
 
 #[test]
@@ -498,6 +520,8 @@ fn script_can_restrict_the_calling_party() {
     let result = result_notice(&b2bua.server, "result");
     assert_result(&result, &[("answered", "true"), ("reason", "Answered")]);
     b2bua.server.teardown("Downstream BYE", "200");
+    // The scenario is over: every call ended and left the registry.
+    b2bua.server.assert_no_dialogs();
 }
 
 #[test]
@@ -507,6 +531,8 @@ fn extra_headers_list_gives_one_header_line_per_value() {
     let result = result_notice(&b2bua.server, "result");
     assert_result(&result, &[("answered", "true"), ("reason", "Answered")]);
     b2bua.server.teardown("Downstream BYE", "200");
+    // The scenario is over: every call ended and left the registry.
+    b2bua.server.assert_no_dialogs();
 }
 
 #[test]
@@ -515,6 +541,8 @@ fn early_media_is_relayed_to_the_caller() {
     b2bua.run(&EARLY_MEDIA);
     let edrs = b2bua.server.teardown("Downstream BYE", "200");
     assert_eq!(a_leg_codes(&edrs), vec!["100", "180", "183", "200"]);
+    // The scenario is over: every call ended and left the registry.
+    b2bua.server.assert_no_dialogs();
 }
 
 #[test]
@@ -523,6 +551,8 @@ fn delayed_offer_answer_travels_in_the_acks() {
     b2bua.run(&DELAYED_OFFER);
     let edrs = b2bua.server.teardown("Downstream BYE", "200");
     single(&edrs, "ANSWER");
+    // The scenario is over: every call ended and left the registry.
+    b2bua.server.assert_no_dialogs();
 }
 
 /// Every message callctl sends on both legs of the flows above decodes in tshark as SIP with
@@ -596,6 +626,8 @@ fn tshark_decodes_both_legs_of_terminations() {
         "sip.Method",
     );
     assert!(a_methods.iter().any(|m| m == "BYE"), "{a_methods:?}");
+    // The scenario is over: every call ended and left the registry.
+    b2bua.server.assert_no_dialogs();
 }
 
 /// A steady minute of connected calls: 50 calls/s for 60 s, each held 1 s, through the seed 003
@@ -638,4 +670,6 @@ fn steady_minute_of_connected_calls() {
         .filter(|e| e.get("END_REASON") != Some("Downstream BYE"))
         .collect();
     assert!(not_by_caller.is_empty(), "{not_by_caller:#?}");
+    // The scenario is over: every call ended and left the registry.
+    b2bua.server.assert_no_dialogs();
 }

@@ -25,8 +25,11 @@ use crate::numbers::normalise_digits;
 use crate::reason::EndReason;
 
 mod registry;
+mod supervision;
 mod termination;
 pub use registry::{parse_dialog_id, DialogInfo, DialogState, EndedCall, LegInfo, RECENT_ENDS};
+pub use registry::{ScriptDurations, SCRIPT_DURATION_BUCKETS_MS};
+use supervision::{PingLeg, Supervision};
 use termination::{Answered, Attempt, BLeg, BState, CancelCause, Relay};
 
 /// Methods we answer (the Allow header, RFC 3261 §20.5).
@@ -49,6 +52,7 @@ pub struct EngineStats {
     pub script_errors: u64,
     pub service_logic_timeouts: u64,
     pub malformed: u64,
+    pub script_durations: ScriptDurations,
 }
 
 /// A reliable provisional response waiting for its PRACK (RFC 3262 §3).
@@ -111,6 +115,8 @@ struct Call {
     /// (for the management interface).
     called: String,
     trigger_prefix: String,
+    /// In-dialog pinging of the answered call (`[supervision]`), when enabled.
+    ping: Option<Supervision>,
 }
 
 impl Call {
@@ -133,10 +139,10 @@ impl Call {
         let reliable = self.reliable.as_ref().map(|r| r.next.min(r.give_up));
         let legs = self.b_legs.iter().filter_map(BLeg::deadline).min();
         let answered = self.a_answered.as_ref().and_then(Answered::deadline);
-        let lifetime = if self.end_reason.is_none() {
-            self.lifetime
+        let (lifetime, ping) = if self.end_reason.is_none() {
+            (self.lifetime, self.ping.as_ref().map(Supervision::deadline))
         } else {
-            None
+            (None, None)
         };
         [
             self.logic_deadline,
@@ -145,6 +151,7 @@ impl Call {
             legs,
             answered,
             lifetime,
+            ping,
         ]
         .into_iter()
         .flatten()
@@ -172,6 +179,8 @@ pub struct Engine<R: ScriptRunner> {
     by_b_call_id: HashMap<String, CallKey>,
     /// In-dialog requests relayed between the legs, by the outgoing client transaction.
     relays: HashMap<TransactionId, Relay>,
+    /// In-dialog pings (OPTIONS) in flight, by their client transaction.
+    pings: HashMap<TransactionId, (CallKey, PingLeg)>,
     timers: BinaryHeap<Reverse<(Instant, CallKey)>>,
     outputs: VecDeque<EngineOutput>,
     stats: EngineStats,
@@ -202,6 +211,7 @@ impl<R: ScriptRunner> Engine<R> {
             by_b_tx: HashMap::new(),
             by_b_call_id: HashMap::new(),
             relays: HashMap::new(),
+            pings: HashMap::new(),
             timers: BinaryHeap::new(),
             outputs: VecDeque::new(),
             stats: EngineStats::default(),
@@ -300,6 +310,9 @@ impl<R: ScriptRunner> Engine<R> {
                 TransactionEvent::TransportError(id) if self.by_b_tx.contains_key(&id) => {
                     self.on_b_transaction_failed(id, now);
                 }
+                TransactionEvent::TransportError(id) if self.pings.contains_key(&id) => {
+                    self.on_ping_result(id, None, now);
+                }
                 TransactionEvent::TransportError(id) => {
                     if let Some(key) = self.by_invite.get(&id).copied() {
                         self.end_call(key, EndReason::TransportFailure, None, now);
@@ -309,6 +322,9 @@ impl<R: ScriptRunner> Engine<R> {
                 TransactionEvent::Timeout(id) => {
                     if self.by_b_tx.contains_key(&id) {
                         self.on_b_transaction_failed(id, now);
+                    } else if self.pings.contains_key(&id) {
+                        // Timer F: no final response to a ping (RFC 3261 §17.1.2.2).
+                        self.on_ping_result(id, None, now);
                     } else if self.relays.contains_key(&id) {
                         // The other leg never answered a relayed request: RFC 3261 §8.1.3.1.
                         let timeout = Response::new(408);
@@ -318,6 +334,7 @@ impl<R: ScriptRunner> Engine<R> {
                 TransactionEvent::Terminated(id) => {
                     self.by_b_tx.remove(&id);
                     self.relays.remove(&id);
+                    self.pings.remove(&id);
                 }
             }
         }
@@ -355,6 +372,8 @@ impl<R: ScriptRunner> Engine<R> {
                         self.on_b_response(key, id, r, now);
                     } else if self.relays.contains_key(&id) {
                         self.on_relay_response(id, r, now);
+                    } else if self.pings.contains_key(&id) && r.status >= 200 {
+                        self.on_ping_result(id, Some(r.status), now);
                     }
                 }
                 ResponseOutcome::Absorbed => {}
@@ -610,6 +629,7 @@ impl<R: ScriptRunner> Engine<R> {
             a_answered: None,
             answered_at: None,
             lifetime: None,
+            ping: None,
             called: called.clone(),
             trigger_prefix: trigger
                 .as_ref()
@@ -866,6 +886,7 @@ impl<R: ScriptRunner> Engine<R> {
                     self.by_b_call_id.remove(&b.call_id);
                 }
                 self.relays.retain(|_, r| r.key != key);
+                self.pings.retain(|_, (k, _)| *k != key);
             }
         }
     }
@@ -1179,6 +1200,7 @@ impl<R: ScriptRunner> Engine<R> {
 
     /// The script returned: a call it still controls is hung up with the defaults.
     fn script_finished(&mut self, key: CallKey, now: Instant) {
+        self.script_ended(key, now);
         let Some(call) = self.calls.get_mut(&key) else {
             return;
         };
@@ -1205,6 +1227,7 @@ impl<R: ScriptRunner> Engine<R> {
 
     /// The script failed: log where, release the call with the configured code.
     fn script_failed(&mut self, key: CallKey, failure: ScriptFailure, now: Instant) {
+        self.script_ended(key, now);
         self.stats.script_errors += 1;
         let Some(call) = self.calls.get_mut(&key) else {
             return;
@@ -1260,6 +1283,7 @@ impl<R: ScriptRunner> Engine<R> {
 
     fn on_call_timer(&mut self, key: CallKey, now: Instant) {
         self.on_termination_timer(key, now);
+        self.on_supervision_timer(key, now);
         let Some(call) = self.calls.get_mut(&key) else {
             return;
         };
@@ -1269,6 +1293,7 @@ impl<R: ScriptRunner> Engine<R> {
                 // No PRACK within 64*T1: reject the INVITE with a 5xx (RFC 3262 §3).
                 call.reliable = None;
                 if call.final_code.is_none() && call.end_reason.is_none() {
+                    self.script_ended(key, now);
                     self.runner.abort(key);
                     if let Some(c) = self.calls.get_mut(&key) {
                         c.script = ScriptState::Done;
@@ -1304,6 +1329,7 @@ impl<R: ScriptRunner> Engine<R> {
                     .map(|l| l.to_string())
                     .unwrap_or_else(|| format!("{script}.lua"));
                 self.runner.abort(key);
+                self.script_ran(key, now);
                 tracing::warn!(%call_id, script = %script, at = %at, "service logic timeout: the script did not act in time; call released");
                 self.edr(
                     &instance,
@@ -1349,6 +1375,7 @@ impl<R: ScriptRunner> Engine<R> {
         // In call order, so that the same inputs give the same output (HashMap order does not).
         keys.sort_unstable();
         for key in keys {
+            self.script_ended(key, now);
             self.runner.abort(key);
             if let Some(c) = self.calls.get_mut(&key) {
                 c.script = ScriptState::Done;

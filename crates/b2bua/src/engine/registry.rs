@@ -7,6 +7,7 @@
 use std::time::{Duration, Instant, SystemTime};
 
 use callctl_scc::{CallKey, ScriptRunner};
+use callctl_sip::transaction::SipCounters;
 
 use super::termination::{BLeg, BState, CancelCause};
 use super::{Call, Engine, ScriptState};
@@ -86,6 +87,48 @@ pub struct EndedCall {
 /// The dialog id of a call of `shard`.
 pub(super) fn dialog_id(shard: u16, key: CallKey) -> String {
     format!("{shard:x}.{key:x}")
+}
+
+/// Upper bounds (milliseconds) of the script duration histogram's buckets; one more bucket
+/// (`+Inf`) takes the rest.
+pub const SCRIPT_DURATION_BUCKETS_MS: [u64; 16] = [
+    10, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 30_000, 60_000, 300_000, 900_000,
+    3_600_000, 14_400_000, 43_200_000,
+];
+
+/// How long scripts ran, from their start (the INVITE) to their end (returned, failed or
+/// aborted), on the engine's clock: a histogram with fixed buckets.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ScriptDurations {
+    /// Scripts per bucket (not cumulative): `counts[i]` ran at most
+    /// `SCRIPT_DURATION_BUCKETS_MS[i]` and more than the bound before; the last is `+Inf`.
+    pub counts: [u64; SCRIPT_DURATION_BUCKETS_MS.len() + 1],
+    /// The sum of every duration, in microseconds.
+    pub sum_us: u64,
+}
+
+impl ScriptDurations {
+    pub fn record(&mut self, d: Duration) {
+        let us = u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
+        let i = SCRIPT_DURATION_BUCKETS_MS
+            .iter()
+            .position(|&ms| us <= ms * 1000)
+            .unwrap_or(SCRIPT_DURATION_BUCKETS_MS.len());
+        self.counts[i] += 1;
+        self.sum_us = self.sum_us.saturating_add(us);
+    }
+
+    /// Scripts recorded.
+    pub fn count(&self) -> u64 {
+        self.counts.iter().sum()
+    }
+
+    pub fn add(&mut self, other: &ScriptDurations) {
+        for (a, b) in self.counts.iter_mut().zip(other.counts) {
+            *a += b;
+        }
+        self.sum_us = self.sum_us.saturating_add(other.sum_us);
+    }
 }
 
 /// Split a dialog id into the shard and the call number.
@@ -169,6 +212,30 @@ impl<R: ScriptRunner> Engine<R> {
         self.calls.get(&key).map(|c| self.dialog_info(key, c, now))
     }
 
+    /// SIP requests and responses received and sent by this engine's transaction layer.
+    pub fn sip_counters(&self) -> &SipCounters {
+        self.layer.counters()
+    }
+
+    /// The script of `key` stops now (it returned or failed, or is being aborted): its run
+    /// time goes to the script duration histogram. Called before the script is marked done; a
+    /// script that is not running any more is not counted again.
+    pub(super) fn script_ended(&mut self, key: CallKey, now: Instant) {
+        if let Some(call) = self.calls.get(&key) {
+            if matches!(call.script, ScriptState::Waiting { .. }) {
+                self.script_ran(key, now);
+            }
+        }
+    }
+
+    /// Record the run time of the script of `key`, which ends now.
+    pub(super) fn script_ran(&mut self, key: CallKey, now: Instant) {
+        if let Some(call) = self.calls.get(&key) {
+            let d = now.saturating_duration_since(call.started);
+            self.stats.script_durations.record(d);
+        }
+    }
+
     /// The calls that ended most recently, oldest first (at most [`RECENT_ENDS`]).
     pub fn recent_ends(&self) -> impl Iterator<Item = &EndedCall> {
         self.recent_ends.iter()
@@ -202,7 +269,11 @@ impl<R: ScriptRunner> Engine<R> {
         if let Some(reason) = call.end_reason {
             return Err(format!("dialog {id} is already ending ({reason})"));
         }
+        self.script_ended(key, now);
         self.runner.abort(key);
+        let Some(call) = self.calls.get_mut(&key) else {
+            return Err(format!("no dialog {id}"));
+        };
         call.script = ScriptState::Done;
         call.attempt = None;
         let answered = call.a_answered.is_some();
@@ -243,6 +314,149 @@ impl<R: ScriptRunner> Engine<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::{EngineConfig, Trigger, TriggerTable};
+    use callctl_scc::{CallContext, Command, ControlFlags, Reply, Step};
+    use callctl_sip::id::IdGenerator;
+    use callctl_sip::message::{parse_datagram, Limits, Message};
+    use callctl_sip::{Peer, Transport};
+
+    /// Seed 000 without Lua: hang up with 487, wait 5 s, return.
+    #[derive(Default)]
+    struct HangupThenWait {
+        resumed: u32,
+    }
+
+    impl ScriptRunner for HangupThenWait {
+        fn start(&mut self, _: CallKey, _: &str, _: &CallContext) -> Step {
+            Step::Command(Command::Hangup {
+                code: Some(487),
+                reason: None,
+            })
+        }
+        fn resume(&mut self, _: CallKey, _: ControlFlags, _: Reply) -> Step {
+            self.resumed += 1;
+            match self.resumed {
+                1 => Step::Command(Command::Wait { secs: 5.0 }),
+                _ => Step::Finished,
+            }
+        }
+        fn abort(&mut self, _: CallKey) {}
+    }
+
+    fn request(text: &str) -> Message {
+        parse_datagram(text.replace('\n', "\r\n").as_bytes(), &Limits::default()).unwrap()
+    }
+
+    const INVITE: &str = "INVITE sip:6000@127.0.0.1 SIP/2.0\nVia: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK-r1\nFrom: <sip:100@127.0.0.1>;tag=a1\nTo: <sip:6000@127.0.0.1>\nCall-ID: reg@test\nCSeq: 1 INVITE\nContact: <sip:100@127.0.0.1:5070>\nMax-Forwards: 70\nContent-Length: 0\n\n";
+    const ACK: &str = "ACK sip:6000@127.0.0.1 SIP/2.0\nVia: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK-r1\nFrom: <sip:100@127.0.0.1>;tag=a1\nTo: <sip:6000@127.0.0.1>;tag=TOTAG\nCall-ID: reg@test\nCSeq: 1 ACK\nMax-Forwards: 70\nContent-Length: 0\n\n";
+
+    fn run_until(engine: &mut Engine<HangupThenWait>, until: Instant) -> Vec<Vec<u8>> {
+        let mut sent = Vec::new();
+        loop {
+            while let Some(out) = engine.poll_output() {
+                if let crate::EngineOutput::Transmit(t) = out {
+                    sent.push(t.bytes);
+                }
+            }
+            match engine.poll_timeout() {
+                Some(at) if at <= until => engine.handle_timeout(at),
+                _ => return sent,
+            }
+        }
+    }
+
+    #[test]
+    fn counts_after_a_simulated_call() {
+        let config = EngineConfig {
+            triggers: TriggerTable::new(vec![Trigger {
+                prefix: "6000".into(),
+                script_key: "seed000".into(),
+            }])
+            .unwrap(),
+            ..EngineConfig::default()
+        };
+        let t0 = Instant::now();
+        let mut engine = Engine::new(
+            config,
+            HangupThenWait::default(),
+            IdGenerator::new(1, 0),
+            (t0, SystemTime::UNIX_EPOCH),
+        );
+        let peer = Peer {
+            transport: Transport::Udp,
+            addr: "127.0.0.1:5070".parse().unwrap(),
+            connection: None,
+        };
+        engine.on_message(request(INVITE), peer, t0);
+        let sent = run_until(&mut engine, t0);
+        let first_lines: Vec<String> = sent
+            .iter()
+            .map(|b| {
+                String::from_utf8_lossy(b)
+                    .lines()
+                    .next()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(
+            first_lines,
+            ["SIP/2.0 100 Trying", "SIP/2.0 487 Request Terminated"]
+        );
+        let to_tag = {
+            let text = String::from_utf8_lossy(&sent[1]).into_owned();
+            let to = text.lines().find(|l| l.starts_with("To:")).unwrap();
+            to.split("tag=").nth(1).unwrap().trim().to_string()
+        };
+        let ack = request(&ACK.replace("TOTAG", &to_tag));
+        engine.on_message(ack, peer, t0 + Duration::from_millis(20));
+
+        // While the script waits, the call is listed (ending) and no duration is recorded.
+        let listed = engine.dialogs(t0 + Duration::from_secs(1));
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].state, DialogState::Ending);
+        assert_eq!(engine.stats().script_durations.count(), 0);
+
+        run_until(&mut engine, t0 + Duration::from_secs(60));
+        assert!(engine.dialogs(t0 + Duration::from_secs(60)).is_empty());
+        let stats = engine.stats();
+        assert_eq!((stats.calls_started, stats.calls_ended), (1, 1));
+        let d = stats.script_durations;
+        assert_eq!(d.count(), 1);
+        // Five seconds on the injected clock: the 5 s bucket, exactly.
+        let i = SCRIPT_DURATION_BUCKETS_MS
+            .iter()
+            .position(|&ms| ms == 5_000)
+            .unwrap();
+        assert_eq!(d.counts[i], 1, "{d:?}");
+        assert_eq!(d.sum_us, 5_000_000);
+
+        let sip = engine.sip_counters();
+        assert_eq!(sip.requests("INVITE"), (1, 0));
+        assert_eq!(sip.requests("ACK"), (1, 0));
+        assert_eq!(sip.responses(100), (0, 1));
+        assert_eq!(sip.responses(487), (0, 1));
+        assert_eq!(sip.requests_out.iter().sum::<u64>(), 0);
+        assert_eq!(sip.responses_in.iter().sum::<u64>(), 0);
+        assert_eq!(engine.retransmissions(), 0);
+    }
+
+    #[test]
+    fn script_duration_buckets() {
+        let mut d = ScriptDurations::default();
+        d.record(Duration::ZERO);
+        d.record(Duration::from_millis(10));
+        d.record(Duration::from_micros(10_001));
+        d.record(Duration::from_secs(86_400));
+        assert_eq!(d.counts[0], 2);
+        assert_eq!(d.counts[1], 1);
+        assert_eq!(d.counts[SCRIPT_DURATION_BUCKETS_MS.len()], 1);
+        assert_eq!(d.sum_us, 10_000 + 10_001 + 86_400_000_000);
+        let mut total = d;
+        total.add(&d);
+        assert_eq!(total.count(), 8);
+        assert_eq!(total.sum_us, 2 * d.sum_us);
+    }
 
     #[test]
     fn dialog_ids_round_trip() {

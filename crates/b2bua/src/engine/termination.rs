@@ -623,6 +623,12 @@ impl<R: ScriptRunner> Engine<R> {
         call.control_lost = true;
         call.lifetime = Some(now + Duration::from_secs(u64::from(max_call)));
         call.answered_at = Some(now);
+        // A plain termination: the script does not monitor the call, so the engine may
+        // supervise it with in-dialog pings (see supervision.rs).
+        call.ping = self
+            .config
+            .ping_interval
+            .map(|interval| super::Supervision::new(now + interval));
         if let Some(dialog) = dialog {
             call.a_answered = Some(Answered {
                 dialog,
@@ -889,7 +895,7 @@ impl<R: ScriptRunner> Engine<R> {
 
     /// Where requests to the answered caller go: the first hop of a route set is where the
     /// INVITE came from; without one, the caller's Contact when it is an IP literal.
-    fn a_target(call: &Call) -> Peer {
+    pub(super) fn a_target(call: &Call) -> Peer {
         match &call.a_answered {
             Some(a) if a.dialog.route_set.is_empty() => {
                 target_peer(&a.dialog.remote_target, call.peer)

@@ -98,6 +98,10 @@ pub struct Server {
     pub port: u16,
     pub dir: PathBuf,
     pub edr: PathBuf,
+    /// The management interface (JSON-RPC on /mi, metrics on /metrics) on 127.0.0.1.
+    pub mgmt_port: u16,
+    /// Its bearer token ("" when none is configured).
+    pub mgmt_token: String,
 }
 
 impl Server {
@@ -116,6 +120,16 @@ impl Server {
         extra_dir: Option<&Path>,
         extra_triggers: &str,
         extra_sections: &str,
+    ) -> Server {
+        Server::start_secured(extra_dir, extra_triggers, extra_sections, "")
+    }
+
+    /// As [`Server::start_configured`], with a management token (`""`: none).
+    pub fn start_secured(
+        extra_dir: Option<&Path>,
+        extra_triggers: &str,
+        extra_sections: &str,
+        token: &str,
     ) -> Server {
         let port = free_port();
         let dir = temp_dir("server");
@@ -195,7 +209,7 @@ level = "info"
             tests = repo.join("tests/e2e/scripts").display(),
             edr = edr.display(),
         );
-        Server::spawn(port, dir, edr, &config)
+        Server::spawn_managed(port, dir, edr, &config, token)
     }
 
     /// A server with `sip.max_tcp_connections` = `connections` and a 2 KiB message limit.
@@ -210,8 +224,28 @@ level = "info"
         Server::spawn(port, dir, edr, &config)
     }
 
-    /// Run callctl with `config` (written into `dir`) and wait until it answers.
+    /// Run callctl with `config` (written into `dir`) and wait until it answers. A
+    /// `[management]` section on a free port is added (`config` must not have one).
     pub fn spawn(port: u16, dir: PathBuf, edr: PathBuf, config: &str) -> Server {
+        Server::spawn_managed(port, dir, edr, config, "")
+    }
+
+    /// As [`Server::spawn`], with a management token (`""`: none).
+    pub fn spawn_managed(
+        port: u16,
+        dir: PathBuf,
+        edr: PathBuf,
+        config: &str,
+        token: &str,
+    ) -> Server {
+        assert!(
+            !config.contains("[management]"),
+            "the harness configures [management] itself"
+        );
+        let mgmt_port = free_port();
+        let config = format!(
+            "{config}\n[management]\nlisten = \"127.0.0.1:{mgmt_port}\"\ntoken = \"{token}\"\n"
+        );
         let config_path = dir.join("callctl.toml");
         std::fs::write(&config_path, config).unwrap();
         let log = std::fs::File::create(dir.join("callctl.log")).unwrap();
@@ -228,6 +262,8 @@ level = "info"
             port,
             dir,
             edr,
+            mgmt_port,
+            mgmt_token: token.to_string(),
         };
         server.wait_ready();
         server
@@ -257,6 +293,82 @@ level = "info"
             }
         }
         panic!("callctl did not start; log:\n{}", self.log());
+    }
+
+    /// One HTTP/1.1 exchange with the management interface; (status, body).
+    pub fn mgmt_http(
+        &self,
+        method: &str,
+        path: &str,
+        body: &str,
+    ) -> std::io::Result<(u16, String)> {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", self.mgmt_port))?;
+        stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+        let auth = if self.mgmt_token.is_empty() {
+            String::new()
+        } else {
+            format!("Authorization: Bearer {}\r\n", self.mgmt_token)
+        };
+        let request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n{auth}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        stream.write_all(request.as_bytes())?;
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw)?;
+        let text = String::from_utf8_lossy(&raw).into_owned();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+        let status = head
+            .split_whitespace()
+            .nth(1)
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0);
+        Ok((status, body.to_string()))
+    }
+
+    /// `dlg_list` through the management interface: the result, or why there is none.
+    pub fn dlg_list(&self) -> Result<serde_json::Value, String> {
+        let body = r#"{"jsonrpc":"2.0","method":"dlg_list","params":{},"id":1}"#;
+        let (status, text) = self
+            .mgmt_http("POST", "/mi", body)
+            .map_err(|e| e.to_string())?;
+        if status != 200 {
+            return Err(format!("HTTP {status}: {text}"));
+        }
+        let reply: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+        match reply.get("result") {
+            Some(r) => Ok(r.clone()),
+            None => Err(reply.to_string()),
+        }
+    }
+
+    /// The end-of-scenario check: the dialog registry is empty, i.e. every call of the
+    /// scenario ended and was forgotten. A call may still be finishing (its script in a
+    /// `wait` after the caller was answered, a B-leg waiting for its final response), so poll
+    /// for up to `within`.
+    pub fn assert_no_dialogs_within(&self, within: Duration) {
+        let deadline = Instant::now() + within;
+        loop {
+            let last = self.dlg_list();
+            if let Ok(list) = &last {
+                if list["Total"] == 0 && list["Dialogs"] == serde_json::json!([]) {
+                    return;
+                }
+            }
+            if Instant::now() > deadline {
+                panic!(
+                    "the dialog registry is not empty at the end of the scenario: {last:#?}\nlog:\n{}",
+                    self.log()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// [`Server::assert_no_dialogs_within`] 10 s (seed 000 waits 5 s after hanging up).
+    pub fn assert_no_dialogs(&self) {
+        self.assert_no_dialogs_within(Duration::from_secs(10));
     }
 
     pub fn log(&self) -> String {

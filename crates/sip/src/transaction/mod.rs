@@ -288,6 +288,114 @@ pub struct TransactionLayer {
     transmits: VecDeque<Transmit>,
     events: VecDeque<TransactionEvent>,
     retransmissions: u64,
+    counters: Box<SipCounters>,
+}
+
+/// The methods counted one by one; anything else is counted as `OTHER`.
+pub const COUNTED_METHODS: [&str; 15] = [
+    "INVITE",
+    "ACK",
+    "BYE",
+    "CANCEL",
+    "OPTIONS",
+    "REGISTER",
+    "PRACK",
+    "UPDATE",
+    "INFO",
+    "SUBSCRIBE",
+    "NOTIFY",
+    "REFER",
+    "MESSAGE",
+    "PUBLISH",
+    "OTHER",
+];
+
+/// The lowest status code counted; codes run from here to 699.
+pub const FIRST_COUNTED_CODE: u16 = 100;
+const CODES: usize = 600;
+
+/// Messages received and sent by one transaction layer, by method and status code. Fixed
+/// arrays: counting a message is an index and an increment, nothing is allocated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SipCounters {
+    /// Requests by [`COUNTED_METHODS`] index: received, sent.
+    pub requests_in: [u64; COUNTED_METHODS.len()],
+    pub requests_out: [u64; COUNTED_METHODS.len()],
+    /// Responses by status code - [`FIRST_COUNTED_CODE`]: received, sent.
+    pub responses_in: [u64; CODES],
+    pub responses_out: [u64; CODES],
+}
+
+impl Default for SipCounters {
+    fn default() -> SipCounters {
+        SipCounters {
+            requests_in: [0; COUNTED_METHODS.len()],
+            requests_out: [0; COUNTED_METHODS.len()],
+            responses_in: [0; CODES],
+            responses_out: [0; CODES],
+        }
+    }
+}
+
+/// Where a method is counted in [`SipCounters`].
+pub fn method_index(method: &Method) -> usize {
+    method_token_index(method.as_str().as_bytes())
+}
+
+fn method_token_index(token: &[u8]) -> usize {
+    COUNTED_METHODS[..COUNTED_METHODS.len() - 1]
+        .iter()
+        .position(|m| m.as_bytes() == token)
+        .unwrap_or(COUNTED_METHODS.len() - 1)
+}
+
+fn code_index(code: u16) -> Option<usize> {
+    let i = usize::from(code.checked_sub(FIRST_COUNTED_CODE)?);
+    (i < CODES).then_some(i)
+}
+
+impl SipCounters {
+    /// Add `other` (another shard's counters) to these.
+    pub fn add(&mut self, other: &SipCounters) {
+        let pairs = [
+            (&mut self.requests_in[..], &other.requests_in[..]),
+            (&mut self.requests_out[..], &other.requests_out[..]),
+            (&mut self.responses_in[..], &other.responses_in[..]),
+            (&mut self.responses_out[..], &other.responses_out[..]),
+        ];
+        for (mine, theirs) in pairs {
+            for (a, b) in mine.iter_mut().zip(theirs) {
+                *a += b;
+            }
+        }
+    }
+
+    /// Responses with `code` received and sent.
+    pub fn responses(&self, code: u16) -> (u64, u64) {
+        code_index(code).map_or((0, 0), |i| (self.responses_in[i], self.responses_out[i]))
+    }
+
+    /// Requests with the method named `method` (a [`COUNTED_METHODS`] name) received and sent.
+    pub fn requests(&self, method: &str) -> (u64, u64) {
+        let i = method_token_index(method.as_bytes());
+        (self.requests_in[i], self.requests_out[i])
+    }
+
+    fn count_sent(&mut self, bytes: &[u8]) {
+        // The first line only: `SIP/2.0 NNN ...` or `METHOD uri SIP/2.0`.
+        if let Some(rest) = bytes.strip_prefix(b"SIP/2.0 ") {
+            let code = rest
+                .get(..3)
+                .filter(|d| d.iter().all(u8::is_ascii_digit))
+                .map(|d| d.iter().fold(0u16, |n, b| n * 10 + u16::from(b - b'0')));
+            if let Some(i) = code.and_then(code_index) {
+                self.responses_out[i] += 1;
+            }
+        } else {
+            let end = bytes.iter().position(|&b| b == b' ').unwrap_or(0);
+            self.requests_out[method_token_index(&bytes[..end])] += 1;
+        }
+    }
 }
 
 impl TransactionLayer {
@@ -302,6 +410,7 @@ impl TransactionLayer {
             transmits: VecDeque::new(),
             events: VecDeque::new(),
             retransmissions: 0,
+            counters: Box::default(),
         }
     }
 
@@ -322,6 +431,12 @@ impl TransactionLayer {
     /// retransmitted request).
     pub fn retransmissions(&self) -> u64 {
         self.retransmissions
+    }
+
+    /// Requests and responses received and sent so far (every message on the wire,
+    /// retransmissions included).
+    pub fn counters(&self) -> &SipCounters {
+        &self.counters
     }
 
     fn alloc(&mut self) -> TransactionId {
@@ -378,6 +493,7 @@ impl TransactionLayer {
 
     /// Handle a request from the network.
     pub fn on_request(&mut self, request: Request, peer: Peer, now: Instant) -> RequestOutcome {
+        self.counters.requests_in[method_index(&request.method)] += 1;
         let method = match_method(&request.method);
         let Some(key) = server_key(&request, method) else {
             // Unmatchable (no Via): the parser rejects such requests; pass it up as new.
@@ -521,6 +637,9 @@ impl TransactionLayer {
 
     /// Handle a response from the network.
     pub fn on_response(&mut self, response: Response, now: Instant) -> ResponseOutcome {
+        if let Some(i) = code_index(response.status) {
+            self.counters.responses_in[i] += 1;
+        }
         let key = response
             .top_via()
             .and_then(|v| v.branch().map(str::to_string))
@@ -616,8 +735,12 @@ impl TransactionLayer {
         }
     }
 
+    /// The next message to send. Every message leaves through here once, so this is where
+    /// sent messages are counted.
     pub fn poll_transmit(&mut self) -> Option<Transmit> {
-        self.transmits.pop_front()
+        let t = self.transmits.pop_front()?;
+        self.counters.count_sent(&t.bytes);
+        Some(t)
     }
 
     pub fn poll_event(&mut self) -> Option<TransactionEvent> {
@@ -627,3 +750,86 @@ impl TransactionLayer {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod counter_tests {
+    use std::net::SocketAddr;
+    use std::time::Instant;
+
+    use callctl_sip_message::{parse_datagram, response_to, Limits, Message};
+
+    use super::*;
+
+    fn message(text: &str) -> Message {
+        parse_datagram(text.replace('\n', "\r\n").as_bytes(), &Limits::default()).unwrap()
+    }
+
+    #[test]
+    fn counts_requests_and_responses_both_ways() {
+        let peer = Peer {
+            transport: Transport::Udp,
+            addr: "127.0.0.1:5070".parse::<SocketAddr>().unwrap(),
+            connection: None,
+        };
+        let invite = "INVITE sip:1@127.0.0.1 SIP/2.0\nVia: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK-c1\nFrom: <sip:a@h>;tag=a\nTo: <sip:1@h>\nCall-ID: c@t\nCSeq: 1 INVITE\nMax-Forwards: 70\nContent-Length: 0\n\n";
+        let t0 = Instant::now();
+        let mut layer = TransactionLayer::new(TimerConfig::default());
+        let Message::Request(r) = message(invite) else {
+            panic!()
+        };
+        let RequestOutcome::New(id, inv) = layer.on_request(r.clone(), peer, t0) else {
+            panic!("new transaction expected")
+        };
+        layer
+            .respond(id, &response_to(&inv, 100, None), t0)
+            .unwrap();
+        // The retransmitted INVITE is received too, and the 100 goes out again.
+        layer.on_request(r, peer, t0);
+        layer
+            .respond(id, &response_to(&inv, 486, Some("b")), t0)
+            .unwrap();
+        // A response to nothing of ours is still a response received.
+        let Message::Response(stray) = message(
+            "SIP/2.0 180 Ringing\nVia: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK-x\nFrom: <sip:a@h>;tag=a\nTo: <sip:1@h>;tag=b\nCall-ID: x@t\nCSeq: 1 INVITE\nContent-Length: 0\n\n",
+        ) else {
+            panic!()
+        };
+        assert!(matches!(
+            layer.on_response(stray, t0),
+            ResponseOutcome::Stray(_)
+        ));
+        layer.send_stateless(
+            peer,
+            b"BYE sip:a@h SIP/2.0\r\nContent-Length: 0\r\n\r\n".to_vec(),
+        );
+        layer.send_stateless(
+            Peer {
+                transport: Transport::Udp,
+                addr: "127.0.0.1:5071".parse().unwrap(),
+                connection: None,
+            },
+            b"FOO sip:a@h SIP/2.0\r\n\r\n".to_vec(),
+        );
+        // Not counted until they leave.
+        assert_eq!(layer.counters().responses(100), (0, 0));
+        while layer.poll_transmit().is_some() {}
+        let c = layer.counters();
+        assert_eq!(c.requests("INVITE"), (2, 0));
+        assert_eq!(c.requests("BYE"), (0, 1));
+        assert_eq!(c.requests("OTHER"), (0, 1));
+        assert_eq!(c.responses(100), (0, 2));
+        assert_eq!(c.responses(486), (0, 1));
+        assert_eq!(c.responses(180), (1, 0));
+        assert_eq!(c.responses(99), (0, 0));
+        assert_eq!(c.responses(700), (0, 0));
+        assert_eq!(c.requests_in.iter().sum::<u64>(), 2);
+        assert_eq!(c.responses_out.iter().sum::<u64>(), 3);
+
+        let mut total = SipCounters::default();
+        total.add(c);
+        total.add(c);
+        assert_eq!(total.responses(100), (0, 4));
+        assert_eq!(total.requests("INVITE"), (4, 0));
+        assert_eq!(method_index(&Method::Other("invite".into())), 14);
+    }
+}

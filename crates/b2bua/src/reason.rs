@@ -15,6 +15,8 @@ pub enum EndReason {
     MiTermination,
     /// An in-dialog ping got a 481 or no answer.
     PingTimeout,
+    /// Media inactivity where callctl sees the media. Reserved: no media path yet.
+    RtpProxyTimeout,
     /// The script hung up (explicitly, or automatically when it returned).
     ScriptHangup,
     /// The script declined the call (`decline`).
@@ -43,6 +45,7 @@ impl EndReason {
             EndReason::LifetimeTimeout => "Lifetime Timeout",
             EndReason::MiTermination => "MI Termination",
             EndReason::PingTimeout => "Ping Timeout",
+            EndReason::RtpProxyTimeout => "RTPProxy Timeout",
             EndReason::ScriptHangup => "Script Hangup",
             EndReason::ScriptDecline => "Script Decline",
             EndReason::ScriptRedirect => "Script Redirect",

@@ -1764,3 +1764,48 @@ fn same_seed_same_bytes_for_an_answered_call() {
     };
     assert_eq!(timing(&wire_a), timing(&wire_c));
 }
+
+// ------------------------------------------------------------------------------------------
+// Ending a call through the management interface while it is still being set up
+// ------------------------------------------------------------------------------------------
+
+/// `dlg_end_dlg` on a ringing call: the caller gets 503 with the operator's headers, B gets
+/// CANCEL, the script is stopped, and the call ends with "MI Termination" once B's INVITE is
+/// finished.
+#[test]
+fn operator_ends_a_ringing_call() {
+    let mut sim = sim_with(&connect_script(", 30"));
+    let leg = sim.call_with("5550030", with_sdp());
+    let (_, uas) = start(&mut sim, &leg, B1);
+    sim.advance_to_ms(100);
+    sim.send_b(&uas, &uas.answer(180, None, &[]));
+    sim.advance_to_ms(1_000);
+    let now = sim.now();
+    let dialogs = sim.engine.dialogs(now);
+    assert_eq!(dialogs.len(), 1);
+    let id = dialogs[0].id.clone();
+    let reason = (
+        "Reason".to_string(),
+        "SIP;cause=503;text=\"Operator\"".to_string(),
+    );
+    sim.engine.end_dialog(&id, vec![reason], now).unwrap();
+    sim.flush_engine();
+    let fin = one(sim.take());
+    assert_eq!(fin.status(), 503);
+    assert_eq!(fin.get("Reason"), Some("SIP;cause=503;text=\"Operator\""));
+    let cancel = one(sim.take_b());
+    assert_eq!(cancel.label(), "CANCEL");
+    assert_eq!(cancel.branch(), uas.branch());
+    assert_eq!(end_reason(&sim, &leg), "MI Termination");
+    // The script never saw a result: it was stopped.
+    assert!(sim.notices(&leg.call_id).is_empty());
+    // Ending it twice is refused; an unknown id too.
+    assert!(sim.engine.end_dialog(&id, vec![], now).is_err());
+    assert!(sim.engine.end_dialog("0.ffff", vec![], now).is_err());
+    sim.advance_to_ms(1_100);
+    sim.send_b(&uas, &uas.reply(&cancel, 200, None));
+    sim.send_b(&uas, &uas.answer(487, None, &[]));
+    assert_eq!(one(sim.take_b()).label(), "ACK");
+    sim.advance_to_ms(2_000);
+    assert_eq!(sim.engine.active_calls(), 0);
+}

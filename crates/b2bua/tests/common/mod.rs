@@ -899,6 +899,12 @@ impl Sim {
         self.send_from(uas.port, text);
     }
 
+    /// Collect what the engine produced after a direct call on it (e.g. a management
+    /// request), as after any input.
+    pub fn flush_engine(&mut self) {
+        self.drain();
+    }
+
     /// Collect the engine's outputs: EDRs, and datagrams through the network to the caller.
     fn drain(&mut self) {
         let mut acks = Vec::new();

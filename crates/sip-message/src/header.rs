@@ -7,7 +7,7 @@ use crate::method::Method;
 use crate::parse::{ParseError, ParseErrorKind};
 use crate::syntax::{
     find_byte, find_param, is_token_byte, is_wsp, parse_decimal_u64, parse_params, quoted_end,
-    skip_wsp, snippet, split_commas, sub, tail, trim_lws, unescape_quoted, write_params,
+    set_param, skip_wsp, snippet, split_commas, sub, tail, trim_lws, unescape_quoted, write_params,
 };
 use crate::uri::{parse_port, validate_hostname, validate_ipv6_reference, Param, Uri};
 use std::fmt;
@@ -137,14 +137,7 @@ impl NameAddr {
 
     /// Set (replace or append) a header parameter.
     pub fn set_param(&mut self, name: &str, value: Option<&str>) {
-        match self
-            .params
-            .iter_mut()
-            .find(|p| p.name.eq_ignore_ascii_case(name))
-        {
-            Some(p) => p.value = value.map(str::to_string),
-            None => self.params.push(Param::new(name, value)),
-        }
+        set_param(&mut self.params, name, value);
     }
 }
 
@@ -298,14 +291,7 @@ impl Via {
     /// Set (replace or append) a parameter, e.g. `received` / `rport`
     /// (RFC 3261 §18.2.1, RFC 3581 §4).
     pub fn set_param(&mut self, name: &str, value: Option<&str>) {
-        match self
-            .params
-            .iter_mut()
-            .find(|p| p.name.eq_ignore_ascii_case(name))
-        {
-            Some(p) => p.value = value.map(str::to_string),
-            None => self.params.push(Param::new(name, value)),
-        }
+        set_param(&mut self.params, name, value);
     }
 
     /// The sent-by port, defaulting to 5060, or 5061 for TLS

@@ -256,6 +256,17 @@ pub(crate) fn parse_params(s: &str) -> Result<Vec<Param>, String> {
 
 /// Case-insensitive parameter lookup (parameter names are case-insensitive,
 /// RFC 3261 §7.3.1 / §19.1.4).
+/// Set (replace or append) a parameter by case-insensitive name.
+pub(crate) fn set_param(params: &mut Vec<Param>, name: &str, value: Option<&str>) {
+    match params
+        .iter_mut()
+        .find(|p| p.name.eq_ignore_ascii_case(name))
+    {
+        Some(p) => p.value = value.map(str::to_string),
+        None => params.push(Param::new(name, value)),
+    }
+}
+
 pub(crate) fn find_param<'a>(params: &'a [Param], name: &str) -> Option<Option<&'a str>> {
     params
         .iter()

@@ -5,7 +5,7 @@
 //! decoded user part.
 
 use crate::parse::{ParseError, ParseErrorKind};
-use crate::syntax::{find_any, find_param, snippet, sub, tail, write_params};
+use crate::syntax::{find_any, find_param, set_param, snippet, sub, tail, write_params};
 use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -320,14 +320,7 @@ impl Uri {
 
     /// Set (replace or append) a URI parameter.
     pub fn set_param(&mut self, name: &str, value: Option<&str>) {
-        match self
-            .params
-            .iter_mut()
-            .find(|p| p.name.eq_ignore_ascii_case(name))
-        {
-            Some(p) => p.value = value.map(str::to_string),
-            None => self.params.push(Param::new(name, value)),
-        }
+        set_param(&mut self.params, name, value);
     }
 
     /// Remove a URI parameter (case-insensitive name).

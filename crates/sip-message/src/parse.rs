@@ -373,6 +373,11 @@ fn parse_head(buf: &[u8], from: usize, end: usize, limits: &Limits) -> Result<He
         if is_wsp(first) {
             // Continuation line (LWS fold): replace the fold by one SP
             // (RFC 3261 §7.3.1).
+            if line.contains(&b'\r') {
+                header_error.get_or_insert_with(|| {
+                    err(ParseErrorKind::BadHeader, "bare CR in a continuation line")
+                });
+            }
             match pending.as_mut() {
                 Some((_, value)) => {
                     let t = trim_end_wsp_len(value);
@@ -398,6 +403,17 @@ fn parse_head(buf: &[u8], from: usize, end: usize, limits: &Limits) -> Result<He
             continue;
         }
         flush(&mut pending, &mut headers);
+        // RFC 3261 §25.1: CR appears only in the CRLF that ends a line (already removed), never
+        // inside one, not even as a quoted-pair. A bare CR kept in a value would also print
+        // differently than it parsed.
+        if line.contains(&b'\r') {
+            header_error.get_or_insert_with(|| {
+                err(
+                    ParseErrorKind::BadHeader,
+                    format!("bare CR in header line: {}", snippet(&to_text(line))),
+                )
+            });
+        }
         if headers.len() >= limits.max_headers {
             let recovered = Recovered {
                 is_request: start.is_request,
@@ -864,6 +880,16 @@ v=0\r\n";
         let s = format!("\r\n\r\n{}", INVITE.replace("\r\n", "\n"));
         let m = parse_datagram(s.as_bytes(), &limits()).unwrap();
         assert_eq!(m.body(), b"v=0\n");
+    }
+
+    #[test]
+    fn bare_cr_inside_a_header_is_rejected_with_headers_recovered() {
+        let msg = b"INVITE sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9\rhG4bK1\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:a@b>\r\nCall-ID: c\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n";
+        let e = parse_datagram(msg, &Limits::default()).unwrap_err();
+        assert_eq!(e.error.kind, ParseErrorKind::BadHeader);
+        let recovered = e.recovered.unwrap();
+        assert!(recovered.headers.get(&HeaderName::CallId).is_some());
+        assert!(recovered.headers.get(&HeaderName::CSeq).is_some());
     }
 
     #[test]

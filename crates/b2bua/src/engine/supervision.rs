@@ -24,7 +24,7 @@ use std::time::Instant;
 use callctl_sip::message::{HeaderName, Method};
 use callctl_sip::transaction::TransactionId;
 
-use super::termination::{target_peer, BState};
+use super::termination::BState;
 use super::{CallKey, Engine, ScriptRunner};
 use crate::reason::EndReason;
 
@@ -120,15 +120,7 @@ impl<R: ScriptRunner> Engine<R> {
         };
         let peer = match leg {
             PingLeg::A => call.a_answered.as_ref().map(|_| Self::a_target(call)),
-            PingLeg::B => call
-                .b_legs
-                .iter()
-                .find(|b| b.state == BState::Answered)
-                .and_then(|b| {
-                    b.dialog
-                        .as_ref()
-                        .map(|d| target_peer(&d.remote_target, b.peer))
-                }),
+            PingLeg::B => Self::b_target(call),
         };
         let Some(peer) = peer else {
             return;

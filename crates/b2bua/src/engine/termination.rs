@@ -893,6 +893,19 @@ impl<R: ScriptRunner> Engine<R> {
         }
     }
 
+    /// Where requests to the answered B-leg go: its Contact when that is an IP literal, else
+    /// the route's peer.
+    pub(super) fn b_target(call: &Call) -> Option<Peer> {
+        call.b_legs
+            .iter()
+            .find(|b| b.state == BState::Answered)
+            .and_then(|b| {
+                b.dialog
+                    .as_ref()
+                    .map(|d| target_peer(&d.remote_target, b.peer))
+            })
+    }
+
     /// Where requests to the answered caller go: the first hop of a route set is where the
     /// INVITE came from; without one, the caller's Contact when it is an IP literal.
     pub(super) fn a_target(call: &Call) -> Peer {
@@ -1117,14 +1130,7 @@ impl<R: ScriptRunner> Engine<R> {
             return;
         };
         let peer = if from_a {
-            call.b_legs
-                .iter()
-                .find(|b| b.state == BState::Answered)
-                .and_then(|b| {
-                    b.dialog
-                        .as_ref()
-                        .map(|d| target_peer(&d.remote_target, b.peer))
-                })
+            Self::b_target(call)
         } else {
             call.a_answered.as_ref().map(|_| Self::a_target(call))
         };

@@ -1809,3 +1809,33 @@ fn operator_ends_a_ringing_call() {
     sim.advance_to_ms(2_000);
     assert_eq!(sim.engine.active_calls(), 0);
 }
+
+/// The transport cannot reach B (a refused TCP connect, reported by the driver): the attempt
+/// ends at once with "No Route" instead of waiting 32 s for Timer B, and nothing more is sent
+/// to B.
+#[test]
+fn transport_failure_to_b_ends_the_attempt_at_once() {
+    let mut sim = sim_with(&connect_script(""));
+    let leg = sim.call_with("5550031", with_sdp());
+    let (_, _uas) = start(&mut sim, &leg, B1);
+    sim.advance_to_ms(200);
+    let now = sim.now();
+    sim.engine.on_transport_failure(Sim::callee_peer(B1), now);
+    sim.flush_engine();
+    assert_eq!(
+        result_line(&sim, &leg),
+        "answered=false charged=false controlled=true decline_ok=true \
+         monitored=false proceed_ok=true reason=No Route"
+    );
+    // The script returned at once: the automatic hangup, at 200 ms.
+    let fin = one(sim.take());
+    assert_eq!((fin.status(), fin.at.as_millis()), (603, 200));
+    let failed = sim.edr(&leg.call_id, "TERMINATION-FAILED");
+    assert_eq!(failed.field("RESULT"), Some("No Route"));
+    sim.advance_to_ms(40_000);
+    assert!(
+        sim.take_b().is_empty(),
+        "no retransmission after the failure"
+    );
+    assert_eq!(sim.engine.active_calls(), 0);
+}

@@ -25,6 +25,8 @@ pub enum ShardInput {
     Malformed { malformed: Malformed, peer: Peer },
     /// Recompile scripts for new calls (SIGHUP).
     Reload,
+    /// The transport could not reach this peer (a failed TCP connect).
+    TransportFailed { peer: Peer },
     /// A question from the management interface; the answer goes to the sender.
     Query(ManagementRequest, Sender<ManagementReply>),
     /// Release every call and stop.
@@ -174,6 +176,7 @@ pub fn run(setup: ShardSetup, rx: Receiver<ShardInput>) {
             Some(ShardInput::Malformed { malformed, peer }) => {
                 engine.on_malformed(malformed, peer, now)
             }
+            Some(ShardInput::TransportFailed { peer }) => engine.on_transport_failure(peer, now),
             Some(ShardInput::Reload) => {
                 engine.runner_mut().reload();
                 tracing::info!(shard = setup.index, "scripts reloaded");

@@ -149,7 +149,14 @@ async fn router(
                                     let id = connection(shared, stream, peer.addr);
                                     let _ = id.send(bytes);
                                 }
-                                _ => tracing::info!(%peer, "TCP connect failed; message dropped"),
+                                _ => {
+                                    tracing::info!(%peer, "TCP connect failed; the transactions to this peer fail");
+                                    // The shard that sent it is not known here; every shard
+                                    // fails its own transactions to that address.
+                                    shared
+                                        .dispatch
+                                        .broadcast(|| ShardInput::TransportFailed { peer });
+                                }
                             }
                         });
                     }

@@ -673,3 +673,48 @@ fn steady_minute_of_connected_calls() {
     // The scenario is over: every call ended and left the registry.
     b2bua.server.assert_no_dialogs();
 }
+
+/// The only route points at a TCP port where nobody listens: the connect is refused, the
+/// B-leg INVITE fails at once (not after Timer B's 32 s), the script hears "No Route" and
+/// declines with 633 (seed 003 termination_attempt example).
+#[test]
+fn refused_tcp_route_fails_the_attempt_at_once() {
+    let closed = free_port();
+    let routes = format!(
+        r#"
+[[routes]]
+prefix = "1703"
+peer = "tcp:127.0.0.1:{closed}"
+name = "nobody"
+"#
+    );
+    let server = Server::start_configured(None, TRIGGERS, &routes);
+    let started = Instant::now();
+    let caller = SippProcess::uac(
+        &server,
+        "b2b_uac_no_answer_633.xml",
+        "50011234",
+        &[
+            "-m",
+            "1",
+            "-timeout",
+            "30s",
+            "-timeout_error",
+            "-recv_timeout",
+            "20s",
+        ],
+    );
+    expect_all_pass(&server, caller, vec![]);
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "the refused connect must end the attempt at once; the call took {:?}",
+        started.elapsed()
+    );
+    expect_notice(&server, "Controlled after Reason = No Route");
+    let edrs = server.teardown("Script Decline", "633");
+    assert_eq!(
+        single(&edrs, "TERMINATION-FAILED").get("RESULT"),
+        Some("No Route")
+    );
+    server.assert_no_dialogs();
+}

@@ -1368,6 +1368,16 @@ impl<R: ScriptRunner> Engine<R> {
         }
     }
 
+    /// The transport could not reach `peer` (a refused or timed-out TCP connect): every
+    /// transaction sending there fails now instead of waiting for Timer B or F
+    /// (RFC 3261 §17.1.4, §18.4). A B-leg INVITE that fails this way ends with `No Route`.
+    pub fn on_transport_failure(&mut self, peer: Peer, now: Instant) {
+        for id in self.layer.transactions_for(&peer) {
+            self.layer.on_transport_error(id, now);
+        }
+        self.flush(now);
+    }
+
     /// Release every call (graceful shutdown): final `code` to callers still waiting, scripts
     /// dropped.
     pub fn release_all(&mut self, code: u16, now: Instant) {

@@ -676,7 +676,9 @@ impl TransactionLayer {
         });
     }
 
-    /// Transactions that were sending to `peer` (for transport error fan-out).
+    /// Transactions that send to `peer`'s transport and address, whatever the connection
+    /// (for transport error fan-out: a failed connect concerns every transaction to that
+    /// address).
     pub fn transactions_for(&self, peer: &Peer) -> Vec<TransactionId> {
         self.entries
             .iter()
@@ -687,7 +689,7 @@ impl TransactionLayer {
                     Machine::ClientInvite(m) => &m.peer,
                     Machine::ClientNonInvite(m) => &m.peer,
                 };
-                p == peer
+                p.transport == peer.transport && p.addr == peer.addr
             })
             .map(|(id, _)| *id)
             .collect()

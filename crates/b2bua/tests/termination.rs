@@ -1839,3 +1839,25 @@ fn transport_failure_to_b_ends_the_attempt_at_once() {
     );
     assert_eq!(sim.engine.active_calls(), 0);
 }
+
+/// Delayed offer and a caller that never ACKs our 200: after 64*T1 the call is released,
+/// and B gets its 2xx acknowledged before the BYE (no BYE for an unacknowledged dialog).
+#[test]
+fn delayed_offer_without_caller_ack_acks_b_before_the_bye() {
+    let mut sim = sim_with(&connect_script(""));
+    let leg = sim.call("5550032");
+    let (_, uas) = start(&mut sim, &leg, B1);
+    sim.advance_to_ms(100);
+    sim.send_b(&uas, &uas.answer(200, Some(&callee_sdp(B1, 1)), &[]));
+    assert_eq!(one(sim.take()).status(), 200);
+    assert!(
+        sim.take_b().is_empty(),
+        "B's ACK waits for the caller's answer"
+    );
+    sim.advance_to_ms(32_100);
+    let b = sim.take_b();
+    assert_eq!(labels(&b), ["ACK", "BYE"]);
+    assert_eq!(b[0].get("CSeq"), Some("1 ACK"));
+    assert_eq!(b[0].at.as_millis(), 32_100);
+    assert_eq!(end_reason(&sim, &leg), "Transport Failure");
+}

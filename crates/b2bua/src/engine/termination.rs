@@ -872,6 +872,15 @@ impl<R: ScriptRunner> Engine<R> {
         if b.state == BState::Ended {
             return;
         }
+        if b.dialog.is_some() && b.ack.is_none() {
+            // B's 2xx was never acknowledged (a delayed offer whose caller never sent its
+            // ACK): acknowledge it first, so the BYE is for a confirmed dialog
+            // (RFC 3261 §13.2.2.4).
+            self.send_b_ack(key, i, None, now);
+        }
+        let Some(b) = self.calls.get(&key).and_then(|c| c.b_legs.get(i)) else {
+            return;
+        };
         let target = b
             .dialog
             .as_ref()

@@ -577,45 +577,8 @@ fn assert_list(what: &str, actual: &[String], expected: &[&str], detail: &str) {
 // Corpus 1: RFC 4475
 // ---------------------------------------------------------------------------
 
-fn rfc4475(name: &str) -> Vec<u8> {
-    let path = format!("{}/tests/rfc4475/{name}.dat", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
-
-/// The messages RFC 4475 calls syntactically valid (§3.1.1, §3.2.1
-/// badbranch, the application-layer cases of §3.3 that parse, §3.4.1
-/// inv2543), plus baddate (§3.1.2.12), which the RFC allows an element to
-/// accept when it does not use the Date value.
-const RFC4475_VALID: &[&str] = &[
-    "wsinv",
-    "intmeth",
-    "esc01",
-    "escnull",
-    "esc02",
-    "lwsdisp",
-    "longreq",
-    "dblreq",
-    "semiuri",
-    "transports",
-    "mpart01",
-    "unreason",
-    "noreason",
-    "badbranch",
-    "unkscm",
-    "novelsc",
-    "unksm2",
-    "bext01",
-    "invut",
-    "regaut01",
-    "bcast",
-    "zeromf",
-    "cparam01",
-    "cparam02",
-    "regescrt",
-    "sdp01",
-    "inv2543",
-    "baddate",
-];
+mod common;
+use common::{load_rfc4475 as rfc4475, RFC4475_VALID};
 
 /// The RFC 4475 messages that are invalid (§3.1.2, and §3.3.1 insuf,
 /// §3.3.8 multi01, §3.3.9 mcl01).

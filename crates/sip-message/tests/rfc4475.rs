@@ -8,10 +8,8 @@
 
 use callctl_sip_message::*;
 
-fn load(name: &str) -> Vec<u8> {
-    let path = format!("{}/tests/rfc4475/{name}.dat", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
+mod common;
+use common::{load_rfc4475 as load, RFC4475_VALID as VALID};
 
 fn ok(name: &str) -> Message {
     parse_datagram(&load(name), &Limits::default()).unwrap_or_else(|e| panic!("{name}: {e}"))
@@ -66,37 +64,6 @@ fn normalized(m: &Message) -> Message {
         .push(HeaderName::ContentLength, n.to_string());
     m
 }
-
-const VALID: &[&str] = &[
-    "wsinv",
-    "intmeth",
-    "esc01",
-    "escnull",
-    "esc02",
-    "lwsdisp",
-    "longreq",
-    "dblreq",
-    "semiuri",
-    "transports",
-    "mpart01",
-    "unreason",
-    "noreason",
-    "badbranch",
-    "unkscm",
-    "novelsc",
-    "unksm2",
-    "bext01",
-    "invut",
-    "regaut01",
-    "bcast",
-    "zeromf",
-    "cparam01",
-    "cparam02",
-    "regescrt",
-    "sdp01",
-    "inv2543",
-    "baddate",
-];
 
 #[test]
 fn valid_messages_round_trip() {

@@ -156,7 +156,24 @@ fn check_after_end(setup: &Setup, call_id: &str) {
     );
     assert_eq!(ends[0].get("CALL_ID"), Some(call_id), "{edrs:#?}");
 
-    let text = metrics(setup);
+    // Both legs answer their BYE a moment after the call ended: scrape once those answers
+    // are in (every transaction of the call finished, bounded wait), then check exactly.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let text = loop {
+        let text = metrics(setup);
+        let bye_answers = text
+            .lines()
+            .find_map(|l| {
+                l.strip_prefix("callctl_sip_responses_total{direction=\"in\",code=\"200\"} ")?
+                    .parse::<u64>()
+                    .ok()
+            })
+            .unwrap_or(0);
+        if bye_answers >= 3 || Instant::now() > deadline {
+            break text;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
     let line =
         format!("callctl_calls_ended_total{{end_reason=\"MI Termination\",script=\"{SCRIPT}\"}} 1");
     assert!(text.lines().any(|l| l == line), "{line} not in\n{text}");

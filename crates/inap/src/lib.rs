@@ -1,0 +1,2 @@
+//! INAP CS-1 and CAP operations for callctl's SCP face. Under construction.
+#![forbid(unsafe_code)]

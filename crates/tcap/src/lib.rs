@@ -1,5 +1,5 @@
-//! TCAP for callctl's SCP face: the ITU-T Q.773 message codec and (in `sublayer`) the Q.774
-//! transaction and component sublayers.
+//! TCAP for callctl's SCP face: the ITU-T Q.773 message codec. The Q.774 transaction and
+//! component sublayers (dialogue states, invoke timers) are not in this crate yet.
 //!
 //! Role: the SCP receives TCAP messages as SCCP user data, [`decode`]s them into a [`Message`]
 //! (transaction ids, dialogue portion with its application context, components with their

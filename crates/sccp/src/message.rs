@@ -191,9 +191,9 @@ impl Segmentation {
         out.push(
             (u8::from(self.first) << 7) | (u8::from(self.class1) << 6) | (self.remaining & 0x0f),
         );
-        // The local reference is an opaque 3-octet value; we write it most significant
-        // octet first, as tshark and pycrate show it.
-        out.extend_from_slice(&self.local_reference.to_be_bytes()[1..]);
+        // An opaque 3-octet value; least significant octet first, the Q.713 §2.1 order for
+        // multi-octet fields (tshark shows it so; pycrate reads it the other way round).
+        out.extend_from_slice(&self.local_reference.to_le_bytes()[..3]);
     }
 
     fn decode(value: &[u8]) -> Option<Segmentation> {
@@ -204,7 +204,7 @@ impl Segmentation {
             first: o & 0x80 != 0,
             class1: o & 0x40 != 0,
             remaining: o & 0x0f,
-            local_reference: u32::from_be_bytes([0, a, b, c]),
+            local_reference: u32::from_le_bytes([a, b, c, 0]),
         })
     }
 }

@@ -579,7 +579,8 @@ impl Message {
     }
 
     /// The UDTS or XUDTS that returns this message with `cause` (Q.714 §4.2): addresses
-    /// swapped, data returned, optional part kept, hop counter set to
+    /// swapped, data returned, optional part kept (less malformed repeats of segmentation
+    /// or importance), hop counter set to
     /// [`DEFAULT_HOP_COUNTER`].
     ///
     /// `None` when no answer is due: the message is itself a UDTS/XUDTS, its return
@@ -603,7 +604,18 @@ impl Message {
                     called: m.calling.clone(),
                     calling: m.called.clone(),
                     data: m.data.clone(),
-                    optional: m.optional.clone(),
+                    optional: OptionalPart {
+                        segmentation: m.optional.segmentation,
+                        importance: m.optional.importance,
+                        // Malformed repeats of the known parameters are not sent back.
+                        other: m
+                            .optional
+                            .other
+                            .iter()
+                            .filter(|p| !matches!(p.name, name::SEGMENTATION | name::IMPORTANCE))
+                            .cloned()
+                            .collect(),
+                    },
                 }))
             }
             _ => None,

@@ -44,8 +44,11 @@ proptest! {
         let mut octets = vec![t];
         octets.extend(b);
         if let Ok(m) = Message::decode(&octets) {
-            // Whatever decodes encodes again (modulo spare bits and parameter order).
-            let _ = m.to_bytes();
+            // Whatever decodes encodes again (spare bits and parameter order normalised)
+            // and reads back the same.
+            if let Ok(again) = m.to_bytes() {
+                prop_assert_eq!(Message::decode(&again).unwrap(), m);
+            }
         }
     }
 

@@ -22,8 +22,10 @@
 
 pub mod ber;
 mod codec;
+mod dialogue;
 mod message;
 mod wire;
 
 pub use codec::{decode, encode_component, DecodeError};
+pub use dialogue::*;
 pub use message::*;

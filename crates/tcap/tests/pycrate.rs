@@ -7,34 +7,6 @@
 mod common;
 use callctl_tcap::*;
 use common::*;
-use std::io::Write;
-use std::process::{Command, Stdio};
-
-const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/pycrate_tcap.py");
-
-fn python(mode: &str, input: &str) -> String {
-    let child = Command::new("python3")
-        .arg(SCRIPT)
-        .arg(mode)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn();
-    let mut child = child.expect("python3 is required: install python3 and `pip install pycrate`");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "pycrate helper failed (is pycrate installed? `pip install pycrate`): {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
 
 fn tag_digits(p: &[u8]) -> String {
     let (class, cons, num) = match ber::read(p) {
@@ -210,7 +182,7 @@ fn pycrate_decodes_our_encodings() {
         input += &format!("{} {}\n", v.name, hex(&m.encode()));
         ours.push((v.name.clone(), summary(&m)));
     }
-    let out = python("decode", &input);
+    let out = pycrate("decode", &input);
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), ours.len(), "{out}");
     for (line, (name, want)) in lines.iter().zip(&ours) {
@@ -220,7 +192,7 @@ fn pycrate_decodes_our_encodings() {
 
 #[test]
 fn we_decode_pycrate_encodings() {
-    let out = python("encode", "");
+    let out = pycrate("encode", "");
     let mut seen = Vec::new();
     for line in out.lines() {
         let (head, want) = line.split_once('|').unwrap();

@@ -3,6 +3,7 @@ independent decoder/encoder.
 
   python3 pycrate_tcap.py decode   < lines "NAME HEX"   -> lines "NAME|SUMMARY"
   python3 pycrate_tcap.py encode                        -> lines "NAME HEX|SUMMARY"
+  python3 pycrate_tcap.py peer                          -> lines "NAME HEX" (dialogue tests)
 
 SUMMARY is a canonical one-line description that tests/pycrate.rs computes from the Rust codec's
 decoded message in the same format, so both sides must agree field by field.
@@ -193,12 +194,112 @@ MESSAGES = [
 ]
 
 
+# Messages from the peer for the dialogue tests (tests/dialogue.rs). The peer's transaction id
+# is 0a0b0c0d; the endpoint under test hands out 00000001, 00000002... in turn.
+PEER_TID = b'\x0a\x0b\x0c\x0d'
+LOCAL1 = b'\x00\x00\x00\x01'
+UNKNOWN = b'\xde\xad\xbe\xef'
+INAP = (0, 4, 0, 1, 1, 1, 0, 0)
+IDP = ('_unk_0116', bytes.fromhex('800101'))
+ERB = ('_unk_0116', bytes.fromhex('a003800107'))
+USER_INFO = {'direct-reference': (0, 4, 0, 0, 1, 1, 1, 1),
+             'encoding': ('single-ASN1-type', ('_unk_0010', b'\x03'))}
+
+
+def aarq(ac, version=(1, 1)):
+    return dlg('dialogueRequest', {'protocol-version': version, 'application-context-name': ac})
+
+
+def aare(ac, result=0, diag=('dialogue-service-user', 0)):
+    return dlg('dialogueResponse', {'protocol-version': (1, 1), 'application-context-name': ac,
+                                    'result': result, 'result-source-diagnostic': diag})
+
+
+def rrl(i, op=None):
+    d = {'invokeId': ('present', i)}
+    if op is not None:
+        d['result'] = {'opcode': ('local', op), 'result': ('_unk_0116', b'')}
+    return ('basicROS', ('returnResult', d))
+
+
+def rrnl(i, op):
+    return ('returnResultNotLast', {'invokeId': ('present', i), 'result': {
+        'opcode': ('local', op), 'result': ('_unk_0116', b'')}})
+
+
+def rerr(i, err):
+    return ('basicROS', ('returnError', {'invokeId': ('present', i), 'errcode': ('local', err)}))
+
+
+def cont(dtid, comps, dialogue=None):
+    body = {'otid': PEER_TID, 'dtid': dtid}
+    if dialogue is not None:
+        body['dialoguePortion'] = dialogue
+    if comps:
+        body['components'] = comps
+    return ('continue', body)
+
+
+PEER = [
+    ('begin_cap_idp', ('begin', {'otid': PEER_TID, 'dialoguePortion': aarq(CAP2),
+                                 'components': [inv(1, 0, IDP)]})),
+    ('begin_inap_idp', ('begin', {'otid': PEER_TID, 'dialoguePortion': aarq(INAP),
+                                  'components': [inv(1, 0, IDP)]})),
+    ('begin_version2_only', ('begin', {'otid': PEER_TID, 'dialoguePortion': aarq(CAP2, (1, 2)),
+                                       'components': [inv(1, 0, IDP)]})),
+    ('begin_aare', ('begin', {'otid': PEER_TID, 'dialoguePortion': aare(CAP2),
+                              'components': [inv(1, 0, IDP)]})),
+    ('begin_no_dialogue', ('begin', {'otid': PEER_TID, 'components': [inv(1, 0, IDP)]})),
+    ('continue_erb', cont(LOCAL1, [inv(2, 24, ERB)])),
+    ('continue_unknown', cont(UNKNOWN, [inv(2, 24, ERB)])),
+    ('continue_short_dtid', cont(b'\x01', [inv(2, 24, ERB)])),
+    ('end_unknown', ('end', {'dtid': UNKNOWN, 'components': [inv(2, 24, ERB)]})),
+    ('abort_unknown', ('abort', {'dtid': UNKNOWN, 'reason': ('p-abortCause', 1)})),
+    ('continue_rrl1', cont(LOCAL1, [rrl(1)])),
+    ('continue_rerr1', cont(LOCAL1, [rerr(1, 7)])),
+    ('continue_results', cont(LOCAL1, [rrnl(1, 9), rrl(1, 9), rrl(2), rerr(3, 7), rerr(4, 7)])),
+    ('continue_unknown_ids', cont(LOCAL1, [rrl(9), rerr(9, 7)])),
+    ('continue_linked', cont(LOCAL1, [
+        ('basicROS', ('invoke', {'invokeId': ('present', 5), 'linkedId': ('present', 1),
+                                 'opcode': ('local', 23)})),
+        ('basicROS', ('invoke', {'invokeId': ('present', 6), 'linkedId': ('present', 42),
+                                 'opcode': ('local', 23)}))])),
+    ('continue_aare_cap', cont(LOCAL1, [rrl(1)], aare(CAP2))),
+    ('continue_aare_inap', cont(LOCAL1, [], aare(INAP))),
+    ('continue_no_aare', cont(LOCAL1, [rrl(1)])),
+    ('end_rrl1', ('end', {'dtid': LOCAL1, 'components': [rrl(1)]})),
+    ('end_aare_cap', ('end', {'dtid': LOCAL1, 'dialoguePortion': aare(CAP2),
+                              'components': [rrl(1)]})),
+    ('abort_aare_refused', ('abort', {'dtid': LOCAL1, 'reason': ('u-abortCause', aare(
+        CAP2, 1, ('dialogue-service-user', 2)))})),
+    ('abort_aare_no_common', ('abort', {'dtid': LOCAL1, 'reason': ('u-abortCause', aare(
+        CAP2, 1, ('dialogue-service-provider', 2)))})),
+    ('abort_abrt_user_info', ('abort', {'dtid': LOCAL1, 'reason': ('u-abortCause', dlg(
+        'dialogueAbort', {'abort-source': 0, 'user-information': [USER_INFO]}))})),
+    ('abort_abrt_provider', ('abort', {'dtid': LOCAL1, 'reason': ('u-abortCause', dlg(
+        'dialogueAbort', {'abort-source': 1}))})),
+    ('abort_p_abort', ('abort', {'dtid': LOCAL1, 'reason': ('p-abortCause', 4)})),
+    ('abort_bare', ('abort', {'dtid': LOCAL1, 'reason': ('u-abortCause', USER_INFO)})),
+    ('abort_empty', ('abort', {'dtid': LOCAL1})),
+    ('unidirectional', ('unidirectional', {
+        'dialoguePortion': {'direct-reference': (0, 0, 17, 773, 1, 2, 1),
+                            'encoding': ('single-ASN1-type', ('UniDialoguePDU', ('unidialoguePDU', {
+                                'protocol-version': (1, 1),
+                                'application-context-name': CAP2})))},
+        'components': [inv(1, 5)]})),
+]
+
+
 def main():
     if sys.argv[1] == 'decode':
         for line in sys.stdin:
             name, hx = line.split()
             TC.from_ber(bytes.fromhex(hx))
             print('%s|%s' % (name, summary(TC.get_val())))
+    elif sys.argv[1] == 'peer':
+        for name, val in PEER:
+            TC.set_val(val)
+            print('%s %s' % (name, TC.to_ber().hex()))
     else:
         for name, val in MESSAGES:
             TC.set_val(val)

@@ -3,6 +3,36 @@
 #![allow(dead_code)]
 
 use callctl_tcap::*;
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+const PYCRATE_SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/pycrate_tcap.py");
+
+/// Runs tests/pycrate_tcap.py in `mode` with `input` on stdin; fails (does not skip) when
+/// python3 or pycrate is missing.
+pub fn pycrate(mode: &str, input: &str) -> String {
+    let child = Command::new("python3")
+        .arg(PYCRATE_SCRIPT)
+        .arg(mode)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn();
+    let mut child = child.expect("python3 is required: install python3 and `pip install pycrate`");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "pycrate helper failed (is pycrate installed? `pip install pycrate`): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
 
 /// One hex vector from `tests/vectors/tcap.txt`.
 pub struct Vector {

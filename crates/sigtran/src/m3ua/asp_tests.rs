@@ -1041,3 +1041,20 @@ fn sample_param(t: u16, v: u32) -> Parameter {
         }),
     }
 }
+
+#[test]
+fn shut_down_while_aspup_is_pending_sends_aspdn_after_the_ack() {
+    let mut a = Association::new(asp_config());
+    a.transport_up(ms(0));
+    a.drain_actions();
+    a.shut_down(ms(1)).unwrap();
+    assert!(
+        kinds(&a.drain_actions()).is_empty(),
+        "one procedure at a time"
+    );
+    let actions = feed(&mut a, ms(2), msg(MessageKind::AspUpAck));
+    assert_eq!(kinds(&actions), vec![MessageKind::AspDown]);
+    feed(&mut a, ms(3), msg(MessageKind::AspDownAck));
+    assert_eq!(a.state(), AspState::AspDown);
+    assert_eq!(a.pending_procedure(), None);
+}

@@ -303,4 +303,16 @@ pub trait ScriptRunner {
     fn location(&self, _call: CallKey) -> Option<ScriptLocation> {
         None
     }
+    /// Script instances alive now and the bytes the runtime holds for all of them, for
+    /// statistics (`None` when the runtime does not account memory).
+    fn usage(&self) -> RunnerUsage;
+}
+
+/// What a [`ScriptRunner`] holds, for statistics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunnerUsage {
+    /// Instances alive (suspended on a command).
+    pub instances: usize,
+    /// Bytes allocated by the runtime (all instances and shared state), when known.
+    pub memory_bytes: Option<usize>,
 }

@@ -63,6 +63,8 @@ pub struct ShardStats {
     /// SIP requests and responses received and sent.
     pub sip: Box<SipCounters>,
     pub transactions: usize,
+    /// Script instances alive and the bytes the shard's script runtime holds.
+    pub scripts: callctl_scc::RunnerUsage,
     /// Calls by state: early, confirmed, ending.
     pub states: [usize; 3],
     /// Calls in progress by script.
@@ -98,6 +100,7 @@ pub fn answer<R: ScriptRunner>(
                 retransmissions: engine.retransmissions(),
                 sip: Box::new(engine.sip_counters().clone()),
                 transactions: engine.active_transactions(),
+                scripts: engine.runner().usage(),
                 ..ShardStats::default()
             };
             let mut by_script: std::collections::BTreeMap<String, usize> = Default::default();
@@ -509,6 +512,8 @@ fn stats_json(stats: &[ShardStats]) -> Value {
         "malformed": sum(&|s| s.engine.malformed),
         "retransmissions": sum(&|s| s.retransmissions),
         "transactions": sum(&|s| s.transactions as u64),
+        "script_instances": sum(&|s| s.scripts.instances as u64),
+        "script_memory_bytes": sum(&|s| s.scripts.memory_bytes.unwrap_or(0) as u64),
         "shards": stats.len(),
     })
 }

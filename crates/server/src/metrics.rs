@@ -85,6 +85,20 @@ pub fn render(shards: &[ShardStats], shards_total: usize) -> String {
     );
     single(
         &mut out,
+        "callctl_script_instances",
+        "gauge",
+        "Script instances alive (suspended on a command).",
+        sum(&|s| s.scripts.instances as u64),
+    );
+    single(
+        &mut out,
+        "callctl_script_memory_bytes",
+        "gauge",
+        "Bytes held by the shards' script runtimes (all instances and shared state).",
+        sum(&|s| s.scripts.memory_bytes.unwrap_or(0) as u64),
+    );
+    single(
+        &mut out,
         "callctl_sip_retransmissions_total",
         "counter",
         "SIP retransmissions sent by the transaction layer.",
@@ -213,6 +227,10 @@ mod tests {
             retransmissions: 4,
             sip: Box::new(sip()),
             transactions: 5,
+            scripts: callctl_scc::RunnerUsage {
+                instances: 6,
+                memory_bytes: Some(1000),
+            },
             states,
             active_by_script: Vec::new(),
             ended_by: ended,
@@ -267,6 +285,8 @@ mod tests {
             "callctl_active_dialogs{state=\"confirmed\"} 2",
             "callctl_active_dialogs{state=\"ending\"} 1",
             "callctl_sip_retransmissions_total 8",
+            "callctl_script_instances 12",
+            "callctl_script_memory_bytes 2000",
             "callctl_script_errors_total 2",
             "callctl_service_logic_timeouts_total 4",
             "callctl_malformed_total 6",

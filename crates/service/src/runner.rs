@@ -772,6 +772,13 @@ impl LuaRunner {
 }
 
 impl ScriptRunner for LuaRunner {
+    fn usage(&self) -> callctl_scc::RunnerUsage {
+        callctl_scc::RunnerUsage {
+            instances: self.active(),
+            memory_bytes: Some(self.used_memory()),
+        }
+    }
+
     fn start(&mut self, call: CallKey, script_key: &str, context: &CallContext) -> Step {
         if self.instances.contains_key(&call) {
             return Step::Failed(failure(

@@ -168,7 +168,8 @@ pub struct Engine<R: ScriptRunner> {
     /// Wall clock at `anchor.0`, for EDR timestamps (the engine never reads the clock).
     anchor: (Instant, SystemTime),
     next_key: CallKey,
-    calls: HashMap<CallKey, Call>,
+    /// Boxed: a call is large, and the table keeps spare slots.
+    calls: HashMap<CallKey, Box<Call>>,
     /// (Call-ID, From tag) -> call.
     by_dialog: HashMap<(String, String), CallKey>,
     /// The caller's INVITE server transaction -> call (CANCEL, Timer H, transport errors).
@@ -224,6 +225,10 @@ impl<R: ScriptRunner> Engine<R> {
         &mut self.runner
     }
 
+    pub fn runner(&self) -> &R {
+        &self.runner
+    }
+
     pub fn config(&self) -> &EngineConfig {
         &self.config
     }
@@ -259,7 +264,7 @@ impl<R: ScriptRunner> Engine<R> {
     /// The next instant at which [`Engine::handle_timeout`] has work.
     pub fn poll_timeout(&mut self) -> Option<Instant> {
         while let Some(Reverse((at, key))) = self.timers.peek().copied() {
-            match self.calls.get(&key).and_then(Call::next_deadline) {
+            match self.calls.get(&key).and_then(|c| c.next_deadline()) {
                 Some(d) if d == at => break,
                 _ => {
                     self.timers.pop();
@@ -275,7 +280,7 @@ impl<R: ScriptRunner> Engine<R> {
     }
 
     fn schedule(&mut self, key: CallKey) {
-        if let Some(d) = self.calls.get(&key).and_then(Call::next_deadline) {
+        if let Some(d) = self.calls.get(&key).and_then(|c| c.next_deadline()) {
             self.timers.push(Reverse((d, key)));
         }
     }
@@ -637,7 +642,7 @@ impl<R: ScriptRunner> Engine<R> {
                 .unwrap_or_default(),
             invite,
         };
-        self.calls.insert(key, call);
+        self.calls.insert(key, Box::new(call));
         self.by_dialog.insert((call_id.clone(), from_tag), key);
         self.by_invite.insert(id, key);
         self.edr(
@@ -986,7 +991,7 @@ impl<R: ScriptRunner> Engine<R> {
             match step {
                 Step::Command(command) => match self.execute(key, command, now) {
                     Some(reply) => {
-                        let flags = self.calls.get(&key).map(Call::flags).unwrap_or_default();
+                        let flags = self.calls.get(&key).map(|c| c.flags()).unwrap_or_default();
                         step = self.runner.resume(key, flags, reply);
                     }
                     None => return,
@@ -1271,7 +1276,7 @@ impl<R: ScriptRunner> Engine<R> {
             let due = self
                 .calls
                 .get(&key)
-                .and_then(Call::next_deadline)
+                .and_then(|c| c.next_deadline())
                 .is_some_and(|d| d == at);
             if due {
                 self.on_call_timer(key, now);

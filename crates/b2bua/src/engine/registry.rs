@@ -341,6 +341,12 @@ mod tests {
             }
         }
         fn abort(&mut self, _: CallKey) {}
+        fn usage(&self) -> callctl_scc::RunnerUsage {
+            callctl_scc::RunnerUsage {
+                instances: usize::from(self.resumed < 2),
+                memory_bytes: None,
+            }
+        }
     }
 
     fn request(text: &str) -> Message {

@@ -110,16 +110,19 @@ impl ClientInvite {
         let status = response.status;
         match (self.state, status) {
             (ClientInviteState::Calling | ClientInviteState::Proceeding, 100..=199) => {
-                // §17.1.1.2: a provisional stops retransmissions and Timer B.
+                // §17.1.1.2: a provisional stops retransmissions and Timer B. The bytes
+                // were kept only for Timer A.
                 self.state = ClientInviteState::Proceeding;
                 self.timer_a = None;
                 self.timer_b = None;
+                self.request_bytes = Vec::new();
                 true
             }
             (ClientInviteState::Calling | ClientInviteState::Proceeding, 200..=299) => {
                 self.state = ClientInviteState::Accepted;
                 self.timer_a = None;
                 self.timer_b = None;
+                self.request_bytes = Vec::new();
                 self.timer_m = Some(out.now + out.timers.t1x64());
                 true
             }
@@ -129,6 +132,7 @@ impl ClientInvite {
                 self.state = ClientInviteState::Completed;
                 self.timer_a = None;
                 self.timer_b = None;
+                self.request_bytes = Vec::new();
                 let ack = self.build_ack(response);
                 out.transmits.push_back(Transmit {
                     peer: self.peer,

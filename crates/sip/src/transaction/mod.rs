@@ -281,7 +281,8 @@ pub(crate) struct Output<'a> {
 pub struct TransactionLayer {
     timers: TimerConfig,
     next_id: u64,
-    entries: HashMap<TransactionId, Entry>,
+    /// Boxed: the table keeps spare slots, and an entry is a few hundred bytes.
+    entries: HashMap<TransactionId, Box<Entry>>,
     servers: HashMap<ServerKey, TransactionId>,
     clients: HashMap<ClientKey, TransactionId>,
     deadlines: BinaryHeap<Reverse<(Instant, TransactionId)>>,
@@ -537,12 +538,12 @@ impl TransactionLayer {
         self.servers.insert(key.clone(), id);
         self.entries.insert(
             id,
-            Entry {
+            Box::new(Entry {
                 machine,
                 server_key: Some(key),
                 client_key: None,
                 scheduled: None,
-            },
+            }),
         );
         RequestOutcome::New(id, request)
     }
@@ -618,12 +619,12 @@ impl TransactionLayer {
         self.clients.insert(key.clone(), id);
         self.entries.insert(
             id,
-            Entry {
+            Box::new(Entry {
                 machine,
                 server_key: None,
                 client_key: Some(key),
                 scheduled: None,
-            },
+            }),
         );
         self.settle(id);
         Ok(id)

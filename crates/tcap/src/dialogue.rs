@@ -600,8 +600,11 @@ impl<A: Clone> TcapEndpoint<A> {
     /// A message received from `from`, already run through [`decode`]: a decode error gets the
     /// answer Q.774 prescribes (P-Abort, ABRT, or a Reject of the bad component).
     pub fn receive_decoded(&mut self, now: Duration, from: A, input: Result<Message, DecodeError>) {
+        // No timer starts on receipt today (there is no reject timer); `now` is part of the
+        // input contract so that one can be added without changing callers.
+        let _ = now;
         match input {
-            Ok(message) => self.on_message(now, from, message, None),
+            Ok(message) => self.on_message(from, message, None),
             Err(DecodeError::Component {
                 message,
                 invoke_id,
@@ -612,7 +615,7 @@ impl<A: Clone> TcapEndpoint<A> {
                     invoke_id,
                     problem: Problem::General(problem),
                 };
-                self.on_message(now, from, *message, Some(reject))
+                self.on_message(from, *message, Some(reject))
             }
             Err(DecodeError::Transaction {
                 cause,
@@ -789,7 +792,7 @@ impl<A: Clone> TcapEndpoint<A> {
         });
     }
 
-    fn on_message(&mut self, now: Duration, from: A, message: Message, bad: Option<Reject>) {
+    fn on_message(&mut self, from: A, message: Message, bad: Option<Reject>) {
         match message {
             Message::Unidirectional {
                 dialogue,
@@ -837,7 +840,7 @@ impl<A: Clone> TcapEndpoint<A> {
                     );
                     return;
                 };
-                self.on_continue(now, from, id, otid, dialogue, components, bad);
+                self.on_continue(from, id, otid, dialogue, components, bad);
             }
             Message::End {
                 dtid,
@@ -926,10 +929,8 @@ impl<A: Clone> TcapEndpoint<A> {
         });
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn on_continue(
         &mut self,
-        _now: Duration,
         from: A,
         id: u32,
         otid: TransactionId,

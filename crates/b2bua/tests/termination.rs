@@ -1861,3 +1861,42 @@ fn delayed_offer_without_caller_ack_acks_b_before_the_bye() {
     assert_eq!(b[0].at.as_millis(), 32_100);
     assert_eq!(end_reason(&sim, &leg), "Transport Failure");
 }
+
+// ------------------------------------------------------------------------------------------
+// 21. Peers that never finish
+// ------------------------------------------------------------------------------------------
+
+/// B rings, takes our no-answer CANCEL (200) but never sends the INVITE's final response.
+/// RFC 3261 §9.1: 64*T1 after the CANCEL the original transaction is considered cancelled
+/// and destroyed. The script hears "No Answer" then, and nothing of the call or of its
+/// transactions is left afterwards.
+#[test]
+fn b_that_never_ends_its_cancelled_invite_leaves_no_transaction() {
+    let mut sim = sim_with(&connect_script(", 5"));
+    sim.auto_ack = true;
+    let leg = sim.call_with("5550040", with_sdp());
+    let (_, uas) = start(&mut sim, &leg, B1);
+    sim.advance_to_ms(100);
+    sim.send_b(&uas, &uas.answer(180, None, &[]));
+    sim.advance_to_ms(5_000);
+    let cancel = one(sim.take_b());
+    assert_eq!(cancel.label(), "CANCEL");
+    sim.send_b(&uas, &uas.reply(&cancel, 200, None));
+    sim.advance_to_ms(36_999);
+    assert!(sim.notices(&leg.call_id).is_empty());
+    sim.advance_to_ms(37_000);
+    assert_eq!(
+        result_line(&sim, &leg),
+        "answered=false charged=false controlled=true decline_ok=true monitored=false \
+         proceed_ok=true reason=No Answer"
+    );
+    let fin = one(sim.take());
+    assert_eq!((fin.status(), fin.at.as_millis()), (603, 37_000));
+    sim.advance_ms(40_000);
+    assert_eq!(sim.engine.active_calls(), 0);
+    assert_eq!(sim.engine.active_transactions(), 0);
+    // B's late 487 finds nothing: no ACK from a transaction that no longer exists.
+    sim.send_b(&uas, &uas.answer(487, None, &[]));
+    assert!(sim.take_b().is_empty());
+    assert!(sim.take().is_empty());
+}

@@ -6,7 +6,8 @@
 //! - [`transaction`]: the four transaction state machines of RFC 3261 §17 with the RFC 6026
 //!   `Accepted` states, and a [`transaction::TransactionLayer`] that matches incoming messages
 //!   to them (§17.1.3, §17.2.3), absorbs retransmissions, retransmits on Timers A/E/G and
-//!   reports Timers B/F/H timeouts.
+//!   reports Timers B/F/H timeouts and the RFC 3261 §9.1 end of a CANCELled INVITE that
+//!   never gets its final response.
 //! - [`dialog`]: dialog state (RFC 3261 §12): Call-ID, tags, CSeq, remote target, route set.
 //! - [`id`]: a seedable generator of branches, tags and Call-IDs (no global RNG).
 //!

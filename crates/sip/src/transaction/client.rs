@@ -33,6 +33,10 @@ pub(crate) struct ClientInvite {
     timer_d: Option<Instant>,
     /// Timer M (RFC 6026): wait for 2xx retransmits after the first (64*T1).
     timer_m: Option<Instant>,
+    /// RFC 3261 §9.1: 64*T1 after our CANCEL, an INVITE still without a final response is
+    /// given up. Proceeding has no timer of its own, so without this a peer that ignores the
+    /// CANCEL would keep the transaction for ever.
+    cancel_guard: Option<Instant>,
 }
 
 impl ClientInvite {
@@ -53,6 +57,7 @@ impl ClientInvite {
             timer_b: Some(out.now + out.timers.t1x64()),
             timer_d: None,
             timer_m: None,
+            cancel_guard: None,
         }
     }
 
@@ -62,6 +67,7 @@ impl ClientInvite {
             self.timer_b,
             self.timer_d,
             self.timer_m,
+            self.cancel_guard,
         ]
         .into_iter()
         .flatten()
@@ -105,6 +111,18 @@ impl ClientInvite {
         ack.to_bytes()
     }
 
+    /// A CANCEL for this INVITE was sent: start the §9.1 wait for the final response (the
+    /// first CANCEL counts; later ones do not extend it).
+    pub fn on_cancel_sent(&mut self, out: &Output<'_>) {
+        if matches!(
+            self.state,
+            ClientInviteState::Calling | ClientInviteState::Proceeding
+        ) {
+            self.cancel_guard
+                .get_or_insert(out.now + out.timers.t1x64());
+        }
+    }
+
     /// Returns whether the response goes up to the user.
     pub fn on_response(&mut self, response: &Response, out: &mut Output<'_>) -> bool {
         let status = response.status;
@@ -122,6 +140,7 @@ impl ClientInvite {
                 self.state = ClientInviteState::Accepted;
                 self.timer_a = None;
                 self.timer_b = None;
+                self.cancel_guard = None;
                 self.request_bytes = Vec::new();
                 self.timer_m = Some(out.now + out.timers.t1x64());
                 true
@@ -132,6 +151,7 @@ impl ClientInvite {
                 self.state = ClientInviteState::Completed;
                 self.timer_a = None;
                 self.timer_b = None;
+                self.cancel_guard = None;
                 self.request_bytes = Vec::new();
                 let ack = self.build_ack(response);
                 out.transmits.push_back(Transmit {
@@ -158,6 +178,17 @@ impl ClientInvite {
     pub fn on_timer(&mut self, id: TransactionId, out: &mut Output<'_>) -> bool {
         let now = out.now;
         let mut resent = false;
+        if matches!(
+            self.state,
+            ClientInviteState::Calling | ClientInviteState::Proceeding
+        ) && self.cancel_guard.is_some_and(|g| g <= now)
+        {
+            // §9.1: the CANCELled INVITE never got its final response; the user treats it
+            // as a timeout, like Timer B.
+            self.state = ClientInviteState::Terminated;
+            out.events.push_back(TransactionEvent::Timeout(id));
+            return false;
+        }
         match self.state {
             ClientInviteState::Calling => {
                 if self.timer_b.is_some_and(|b| b <= now) {

@@ -133,8 +133,9 @@ pub struct TransactionId(pub u64);
 /// What a transaction reports to its user.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TransactionEvent {
-    /// Timer B or F: no final response to our request (RFC 3261 §17.1.1.2, §17.1.2.2); the user
-    /// treats it as a 408.
+    /// Timer B or F: no final response to our request (RFC 3261 §17.1.1.2, §17.1.2.2), or
+    /// none to a CANCELled INVITE within 64*T1 of the CANCEL (§9.1); the user treats it as a
+    /// 408.
     Timeout(TransactionId),
     /// Timer H: our non-2xx final response was never acknowledged (§17.2.1).
     AckTimeout(TransactionId),
@@ -595,6 +596,20 @@ impl TransactionLayer {
             .top_via()
             .and_then(|v| v.branch().map(str::to_string))
             .ok_or(TransactionError::NoBranch)?;
+        if request.method == Method::Cancel {
+            // A CANCEL shares its INVITE's branch (RFC 3261 §9.1).
+            let invite = ClientKey {
+                branch: branch.clone(),
+                method: Method::Invite,
+            };
+            if let Some(&invite_id) = self.clients.get(&invite) {
+                self.with_machine(invite_id, now, |m, out| {
+                    if let Machine::ClientInvite(m) = m {
+                        m.on_cancel_sent(out);
+                    }
+                });
+            }
+        }
         let key = ClientKey {
             branch,
             method: request.method.clone(),

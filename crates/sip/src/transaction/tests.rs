@@ -462,3 +462,79 @@ fn legacy_requests_without_cookie_still_match() {
     );
     assert_eq!(drain(&mut layer).len(), 1);
 }
+
+fn cancel_for(invite: &Request) -> Request {
+    let mut cancel = Request::new(Method::Cancel, invite.uri.clone());
+    for name in [
+        callctl_sip_message::HeaderName::Via,
+        callctl_sip_message::HeaderName::From,
+        callctl_sip_message::HeaderName::To,
+        callctl_sip_message::HeaderName::CallId,
+    ] {
+        cancel
+            .headers
+            .push(name.clone(), invite.headers.get(&name).unwrap().to_string());
+    }
+    cancel
+        .headers
+        .push(callctl_sip_message::HeaderName::CSeq, "1 CANCEL");
+    cancel
+}
+
+#[test]
+fn cancelled_invite_without_final_ends_64_t1_after_the_cancel() {
+    let t0 = Instant::now();
+    let mut layer = TransactionLayer::new(TimerConfig::default());
+    let invite = outgoing_invite();
+    let id = layer
+        .send_request(invite.clone(), peer(Transport::Udp), t0)
+        .unwrap();
+    layer.on_response(response_to(&invite, 180, Some("b9")), t0);
+    let t1 = t0 + Duration::from_secs(10);
+    let cancel = cancel_for(&invite);
+    let cid = layer
+        .send_request(cancel.clone(), peer(Transport::Udp), t1)
+        .unwrap();
+    layer.on_response(response_to(&cancel, 200, Some("b9")), t1);
+    drain(&mut layer);
+    events(&mut layer);
+    // The peer never sends the 487: RFC 3261 §9.1 gives up on the INVITE 64*T1 after the
+    // CANCEL, and the INVITE transaction must not stay in the table for ever.
+    run_until(&mut layer, t1 + Duration::from_millis(31_999));
+    assert!(!events(&mut layer).contains(&TransactionEvent::Terminated(id)));
+    run_until(&mut layer, t1 + Duration::from_secs(3600));
+    let ev = events(&mut layer);
+    assert!(ev.contains(&TransactionEvent::Timeout(id)), "{ev:?}");
+    assert!(ev.contains(&TransactionEvent::Terminated(id)), "{ev:?}");
+    assert!(!ev.contains(&TransactionEvent::Timeout(cid)), "{ev:?}");
+    assert!(layer.is_empty());
+}
+
+#[test]
+fn cancelled_invite_that_gets_its_487_ends_on_timer_d_without_timeout() {
+    let t0 = Instant::now();
+    let mut layer = TransactionLayer::new(TimerConfig::default());
+    let invite = outgoing_invite();
+    let id = layer
+        .send_request(invite.clone(), peer(Transport::Udp), t0)
+        .unwrap();
+    layer.on_response(response_to(&invite, 180, Some("b9")), t0);
+    let cancel = cancel_for(&invite);
+    layer
+        .send_request(cancel.clone(), peer(Transport::Udp), t0)
+        .unwrap();
+    layer.on_response(response_to(&cancel, 200, Some("b9")), t0);
+    let t1 = t0 + Duration::from_secs(1);
+    assert!(matches!(
+        layer.on_response(response_to(&invite, 487, Some("b9")), t1),
+        ResponseOutcome::Response(i, _) if i == id
+    ));
+    events(&mut layer);
+    run_until(&mut layer, t1 + Duration::from_secs(3600));
+    let invite_events: Vec<_> = events(&mut layer)
+        .into_iter()
+        .filter(|e| matches!(e, TransactionEvent::Timeout(i) | TransactionEvent::Terminated(i) if *i == id))
+        .collect();
+    assert_eq!(invite_events, vec![TransactionEvent::Terminated(id)]);
+    assert!(layer.is_empty());
+}

@@ -1900,3 +1900,72 @@ fn b_that_never_ends_its_cancelled_invite_leaves_no_transaction() {
     assert!(sim.take_b().is_empty());
     assert!(sim.take().is_empty());
 }
+
+/// B stays silent (no provisional, so the CANCEL must wait, RFC 3261 §9.1): the script gets
+/// "No Answer" at its 5 s timeout and, having control back (platform-notes §3: may retry),
+/// tries b2. b2 answers; the first INVITE ends at Timer B in the background; the caller's
+/// BYE reaches b2.
+#[test]
+fn retry_after_no_answer_from_a_silent_callee_connects_to_the_second() {
+    let mut sim = sim_with(&script(
+        r#"local r = incall_api.connect_attempt("1703" .. scc.normalised_called_party, 5)
+n2svcd.notice("%s", dump(r))
+local r2 = incall_api.connect_attempt("1704" .. scc.normalised_called_party)
+n2svcd.notice("%s", dump(r2))
+"#,
+    ));
+    let mut leg = sim.call_with("5550041", with_sdp());
+    let (_, _uas1) = start(&mut sim, &leg, B1);
+    sim.advance_to_ms(4_999);
+    assert!(labels(&sim.take_b()).iter().all(|l| l == "INVITE"));
+    sim.advance_to_ms(5_000);
+    assert_eq!(
+        sim.notices(&leg.call_id),
+        [
+            "answered=false charged=false controlled=true decline_ok=true monitored=false \
+          proceed_ok=true reason=No Answer"
+        ]
+    );
+    let b = sim.take_b();
+    let second = b
+        .iter()
+        .find(|r| r.peer == Sim::callee_peer(B2))
+        .unwrap_or_else(|| panic!("no INVITE to b2: {:#?}", labels(&b)));
+    assert_eq!(second.label(), "INVITE");
+    assert_eq!(second.at.as_millis(), 5_000);
+    assert!(sim.take().is_empty(), "no error, no second 180");
+    let uas2 = Uas::new(second, B2);
+    sim.advance_to_ms(5_200);
+    sim.send_b(&uas2, &uas2.answer(200, Some(&callee_sdp(B2, 1)), &[]));
+    let ok = one(sim.take());
+    assert_eq!(ok.status(), 200);
+    let ack = one(sim.take_b());
+    assert_eq!(
+        (ack.label(), ack.peer),
+        ("ACK".into(), Sim::callee_peer(B2))
+    );
+    sim.send(&leg.ack_2xx(&ok, None));
+    let notices = sim.notices(&leg.call_id);
+    assert_eq!(notices.len(), 2, "{notices:?}");
+    assert!(notices[1].contains("reason=Answered"), "{notices:?}");
+
+    // b1's INVITE times out in the background: nothing for anyone.
+    sim.advance_to_ms(33_000);
+    assert!(sim
+        .take_b()
+        .iter()
+        .all(|r| r.label() == "INVITE" && r.peer == Sim::callee_peer(B1)));
+    assert!(sim.take().is_empty());
+    assert!(sim.edrs_of("TEARDOWN").is_empty());
+
+    sim.send(&leg.bye(&ok.to_tag().unwrap()));
+    assert_eq!(one(sim.take()).status(), 200);
+    let bye = one(sim.take_b());
+    assert_eq!(
+        (bye.label(), bye.peer),
+        ("BYE".into(), Sim::callee_peer(B2))
+    );
+    sim.send_b(&uas2, &uas2.reply(&bye, 200, None));
+    assert_eq!(end_reason(&sim, &leg), "Downstream BYE");
+    assert_eq!(sim.engine.active_calls(), 0);
+}

@@ -97,8 +97,12 @@ pub(super) struct Relay {
 }
 
 impl BLeg {
+    /// The leg the call is about: not over, and not one whose result the script already
+    /// has. A reported leg only waits in the background for its pending CANCEL to go out
+    /// (or for Timer B); the script may start another attempt meanwhile (platform-notes §3:
+    /// after "No Answer" it may retry), and BYE or CANCEL on release go to that new leg.
     pub fn active(&self) -> bool {
-        self.state != BState::Ended
+        self.state != BState::Ended && !self.reported
     }
 
     pub fn deadline(&self) -> Option<Instant> {

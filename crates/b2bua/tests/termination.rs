@@ -1969,3 +1969,33 @@ n2svcd.notice("%s", dump(r2))
     assert_eq!(end_reason(&sim, &leg), "Downstream BYE");
     assert_eq!(sim.engine.active_calls(), 0);
 }
+/// B hangs up while the caller's re-INVITE waits for B's answer: the call ends, and the
+/// pending re-INVITE gets a 487 (RFC 3261 §15.1.2) instead of staying unanswered.
+#[test]
+fn pending_relayed_reinvite_gets_487_when_the_call_ends() {
+    let mut sim = sim_with(&connect_script(""));
+    let mut leg = sim.call_with("5550042", with_sdp());
+    let (_, mut uas) = start(&mut sim, &leg, B1);
+    let (ok, _) = answer_at(&mut sim, &uas, 1_000);
+    sim.send(&leg.ack_2xx(&ok, None));
+    sim.advance_to_ms(2_000);
+    let (reinvite, seq) = leg.reinvite(&ok.to_tag().unwrap(), Some(CALLER_SDP_2));
+    let branch = leg.last_branch();
+    sim.send(&reinvite);
+    assert_eq!(one(sim.take()).status(), 100);
+    assert_eq!(one(sim.take_b()).label(), "INVITE");
+    sim.advance_to_ms(2_100);
+    let (bye, _) = uas.request("BYE", None);
+    sim.send_b(&uas, &bye);
+    assert_eq!(labels(&sim.take_b()), ["200"]);
+    let rx = sim.take();
+    assert_eq!(labels(&rx), ["BYE", "487"], "{:#?}", labels(&rx));
+    assert_eq!(rx[1].cseq(), format!("{seq} INVITE"));
+    assert_eq!(rx[1].at.as_millis(), 2_100);
+    assert_eq!(end_reason(&sim, &leg), "Upstream BYE");
+    sim.send(&leg.reply(&rx[0], 200, None));
+    sim.send(&leg.ack_non_2xx_in_dialog(&rx[1], &branch, seq));
+    sim.advance_ms(40_000);
+    assert_eq!(sim.engine.active_calls(), 0);
+    assert_eq!(sim.engine.active_transactions(), 0);
+}

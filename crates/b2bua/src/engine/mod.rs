@@ -321,7 +321,7 @@ impl<R: ScriptRunner> Engine<R> {
                 TransactionEvent::TransportError(id) => {
                     if let Some(key) = self.by_invite.get(&id).copied() {
                         self.end_call(key, EndReason::TransportFailure, None, now);
-                        self.reap(key);
+                        self.reap(key, now);
                     }
                 }
                 TransactionEvent::Timeout(id) => {
@@ -664,7 +664,7 @@ impl<R: ScriptRunner> Engine<R> {
             let code = self.config.no_trigger_code;
             self.send_final(key, code, Vec::new(), now);
             self.end_call(key, EndReason::NoTrigger, Some(code), now);
-            self.reap(key);
+            self.reap(key, now);
             self.flush(now);
             return;
         };
@@ -874,7 +874,7 @@ impl<R: ScriptRunner> Engine<R> {
     }
 
     /// Forget a call once it has ended and its script is done.
-    fn reap(&mut self, key: CallKey) {
+    fn reap(&mut self, key: CallKey, now: Instant) {
         // A B-leg still waiting for its INVITE's final response keeps the call alive, so the
         // answer (or a late 2xx to acknowledge and hang up) finds it.
         let done = self.calls.get(&key).is_some_and(|c| {
@@ -890,7 +890,22 @@ impl<R: ScriptRunner> Engine<R> {
                     self.by_b_tx.remove(&b.tx);
                     self.by_b_call_id.remove(&b.call_id);
                 }
-                self.relays.retain(|_, r| r.key != key);
+                // RFC 3261 §15.1.2: requests still pending in the dialogs get 487 (a relayed
+                // re-INVITE whose other leg hung up), else their server transactions would
+                // wait for an answer for good.
+                let pending: Vec<TransactionId> = self
+                    .relays
+                    .iter()
+                    .filter(|(_, r)| r.key == key)
+                    .map(|(tx, _)| *tx)
+                    .collect();
+                for tx in pending {
+                    if let Some(relay) = self.relays.remove(&tx) {
+                        let mut response = response_to(&relay.request, 487, None);
+                        self.add_server(&mut response);
+                        let _ = self.layer.respond(relay.server_tx, &response, now);
+                    }
+                }
                 self.pings.retain(|_, (k, _)| *k != key);
             }
         }
@@ -936,7 +951,7 @@ impl<R: ScriptRunner> Engine<R> {
         // A B-leg being set up is cancelled; a script waiting on it resumes without control.
         self.cancel_b_leg(key, CancelCause::Abandoned, now);
         self.finish_attempt_abandoned(key, now);
-        self.reap(key);
+        self.reap(key, now);
     }
 
     fn on_bye(&mut self, id: TransactionId, bye: Request, now: Instant) {
@@ -1227,7 +1242,7 @@ impl<R: ScriptRunner> Engine<R> {
             );
             self.end_call(key, EndReason::ScriptHangup, Some(code), now);
         }
-        self.reap(key);
+        self.reap(key, now);
     }
 
     /// The script failed: log where, release the call with the configured code.
@@ -1262,7 +1277,7 @@ impl<R: ScriptRunner> Engine<R> {
             self.send_final(key, code, Vec::new(), now);
             self.end_call(key, EndReason::ScriptError, Some(code), now);
         }
-        self.reap(key);
+        self.reap(key, now);
     }
 
     /// Fire every timer due at `now`.
@@ -1305,7 +1320,7 @@ impl<R: ScriptRunner> Engine<R> {
                     }
                     self.send_final(key, 500, Vec::new(), now);
                     self.end_call(key, EndReason::TransportFailure, Some(500), now);
-                    self.reap(key);
+                    self.reap(key, now);
                     return;
                 }
             } else if r.next <= now {
@@ -1353,7 +1368,7 @@ impl<R: ScriptRunner> Engine<R> {
                 let code = self.config.service_logic_timeout_code;
                 self.send_final(key, code, Vec::new(), now);
                 self.end_call(key, EndReason::ServiceLogicTimeout, Some(code), now);
-                self.reap(key);
+                self.reap(key, now);
                 return;
             }
         }
@@ -1368,7 +1383,7 @@ impl<R: ScriptRunner> Engine<R> {
                     .runner
                     .resume(key, flags, Reply::Value(Value::Bool(true)));
                 self.drive(key, step, now);
-                self.reap(key);
+                self.reap(key, now);
             }
         }
     }
@@ -1415,7 +1430,7 @@ impl<R: ScriptRunner> Engine<R> {
             }
             self.cancel_b_leg(key, CancelCause::Released, now);
             self.end_call(key, EndReason::MiTermination, Some(code), now);
-            self.reap(key);
+            self.reap(key, now);
         }
         self.flush(now);
     }

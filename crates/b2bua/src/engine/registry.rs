@@ -305,7 +305,7 @@ impl<R: ScriptRunner> Engine<R> {
             self.cancel_b_leg(key, CancelCause::Released, now);
             self.end_call(key, EndReason::MiTermination, Some(code), now);
         }
-        self.reap(key);
+        self.reap(key, now);
         self.flush(now);
         Ok(())
     }

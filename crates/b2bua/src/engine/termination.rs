@@ -569,7 +569,7 @@ impl<R: ScriptRunner> Engine<R> {
             self.send_b_ack(key, i, None, now);
             self.send_b_bye(key, i, &[], now);
             // This B-leg was what kept an ended call alive.
-            self.reap(key);
+            self.reap(key, now);
             return;
         }
         // Our no-answer CANCEL lost the race: B answered, so the call goes ahead.
@@ -720,7 +720,7 @@ impl<R: ScriptRunner> Engine<R> {
             );
             self.finish_attempt(key, result, now);
         }
-        self.reap(key);
+        self.reap(key, now);
     }
 
     /// The caller abandoned while the script waited on an attempt: resume it without control.
@@ -971,7 +971,7 @@ impl<R: ScriptRunner> Engine<R> {
             self.send_b_bye(key, i, &[], now);
         }
         self.end_call(key, reason, None, now);
-        self.reap(key);
+        self.reap(key, now);
     }
 
     /// An ACK from the caller for our 2xx (or for a relayed re-INVITE's 2xx).
@@ -1070,7 +1070,7 @@ impl<R: ScriptRunner> Engine<R> {
                 self.respond_simple(id, &request, 200, now);
                 self.send_a_bye(key, &[], now);
                 self.end_call(key, EndReason::UpstreamBye, None, now);
-                self.reap(key);
+                self.reap(key, now);
             }
             Method::Invite | Method::Update | Method::Info => {
                 self.relay_request(key, id, request, false, now)
@@ -1119,7 +1119,7 @@ impl<R: ScriptRunner> Engine<R> {
                     self.send_b_bye(key, i, &[], now);
                 }
                 self.end_call(key, EndReason::DownstreamBye, None, now);
-                self.reap(key);
+                self.reap(key, now);
             }
             Method::Invite | Method::Update | Method::Info => {
                 self.relay_request(key, id, request, true, now)

@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use callctl_sip_message::{
-    parse_datagram, response_to, Limits, Message, Method, Request, Response,
+    parse_datagram, response_to, HeaderName, Limits, Message, Method, Request,
 };
 
 use super::*;
@@ -21,14 +21,6 @@ fn request(text: &str) -> Request {
     match parse_datagram(text.replace('\n', "\r\n").as_bytes(), &Limits::default()) {
         Ok(Message::Request(r)) => r,
         other => panic!("not a request: {other:?}"),
-    }
-}
-
-#[allow(dead_code)]
-fn response(text: &str) -> Response {
-    match parse_datagram(text.replace('\n', "\r\n").as_bytes(), &Limits::default()) {
-        Ok(Message::Response(r)) => r,
-        other => panic!("not a response: {other:?}"),
     }
 }
 
@@ -84,14 +76,20 @@ fn run_until(layer: &mut TransactionLayer, until: Instant) -> Vec<Instant> {
     sent
 }
 
-#[test]
-fn server_invite_non2xx_retransmits_on_timer_g_until_ack() {
+/// A layer at `t0` holding the server INVITE transaction for [`INVITE`] received over
+/// `transport`, with that INVITE as parsed.
+fn server_invite(transport: Transport) -> (TransactionLayer, Instant, TransactionId, Request) {
     let t0 = Instant::now();
     let mut layer = TransactionLayer::new(TimerConfig::default());
-    let RequestOutcome::New(id, inv) = layer.on_request(request(INVITE), peer(Transport::Udp), t0)
-    else {
-        panic!("expected a new transaction")
-    };
+    match layer.on_request(request(INVITE), peer(transport), t0) {
+        RequestOutcome::New(id, invite) => (layer, t0, id, invite),
+        other => panic!("expected a new transaction, got {other:?}"),
+    }
+}
+
+#[test]
+fn server_invite_non2xx_retransmits_on_timer_g_until_ack() {
+    let (mut layer, t0, id, inv) = server_invite(Transport::Udp);
     layer
         .respond(id, &response_to(&inv, 100, None), t0)
         .unwrap();
@@ -130,12 +128,7 @@ fn server_invite_non2xx_retransmits_on_timer_g_until_ack() {
 
 #[test]
 fn server_invite_timer_h_reports_missing_ack() {
-    let t0 = Instant::now();
-    let mut layer = TransactionLayer::new(TimerConfig::default());
-    let RequestOutcome::New(id, inv) = layer.on_request(request(INVITE), peer(Transport::Udp), t0)
-    else {
-        panic!()
-    };
+    let (mut layer, t0, id, inv) = server_invite(Transport::Udp);
     layer
         .respond(id, &response_to(&inv, 603, Some("b1")), t0)
         .unwrap();
@@ -152,12 +145,7 @@ fn server_invite_timer_h_reports_missing_ack() {
 
 #[test]
 fn server_invite_over_tcp_does_not_retransmit() {
-    let t0 = Instant::now();
-    let mut layer = TransactionLayer::new(TimerConfig::default());
-    let RequestOutcome::New(id, inv) = layer.on_request(request(INVITE), peer(Transport::Tcp), t0)
-    else {
-        panic!()
-    };
+    let (mut layer, t0, id, inv) = server_invite(Transport::Tcp);
     layer
         .respond(id, &response_to(&inv, 486, Some("b1")), t0)
         .unwrap();
@@ -175,12 +163,7 @@ fn server_invite_over_tcp_does_not_retransmit() {
 
 #[test]
 fn server_invite_accepted_absorbs_retransmissions_and_passes_2xx_ack() {
-    let t0 = Instant::now();
-    let mut layer = TransactionLayer::new(TimerConfig::default());
-    let RequestOutcome::New(id, inv) = layer.on_request(request(INVITE), peer(Transport::Udp), t0)
-    else {
-        panic!()
-    };
+    let (mut layer, t0, id, inv) = server_invite(Transport::Udp);
     layer
         .respond(id, &response_to(&inv, 200, Some("b1")), t0)
         .unwrap();
@@ -206,20 +189,19 @@ fn server_invite_accepted_absorbs_retransmissions_and_passes_2xx_ack() {
         layer.on_request(ack, peer(Transport::Udp), t0),
         RequestOutcome::Ack(_)
     ));
+    // A 486 is refused once accepted.
+    assert!(matches!(
+        layer.respond(id, &response_to(&inv, 486, Some("b1")), t0),
+        Err(TransactionError::WrongState { .. })
+    ));
     // Timer L.
     run_until(&mut layer, t0 + Duration::from_secs(33));
     assert!(layer.is_empty());
-    // A 486 is refused once accepted.
 }
 
 #[test]
 fn server_invite_refuses_a_second_final() {
-    let t0 = Instant::now();
-    let mut layer = TransactionLayer::new(TimerConfig::default());
-    let RequestOutcome::New(id, inv) = layer.on_request(request(INVITE), peer(Transport::Udp), t0)
-    else {
-        panic!()
-    };
+    let (mut layer, t0, id, inv) = server_invite(Transport::Udp);
     layer
         .respond(id, &response_to(&inv, 486, Some("b1")), t0)
         .unwrap();
@@ -231,12 +213,7 @@ fn server_invite_refuses_a_second_final() {
 
 #[test]
 fn cancel_finds_its_invite() {
-    let t0 = Instant::now();
-    let mut layer = TransactionLayer::new(TimerConfig::default());
-    let RequestOutcome::New(id, _) = layer.on_request(request(INVITE), peer(Transport::Udp), t0)
-    else {
-        panic!()
-    };
+    let (mut layer, t0, id, _) = server_invite(Transport::Udp);
     let cancel = request(
         &INVITE
             .replace("INVITE sip", "CANCEL sip")
@@ -304,14 +281,21 @@ fn outgoing_invite() -> Request {
     )
 }
 
-#[test]
-fn client_invite_timer_a_and_b() {
+/// A layer at `t0` that has sent [`outgoing_invite`] over UDP (the INVITE already drained).
+fn client_invite() -> (TransactionLayer, Instant, TransactionId, Request) {
     let t0 = Instant::now();
     let mut layer = TransactionLayer::new(TimerConfig::default());
+    let invite = outgoing_invite();
     let id = layer
-        .send_request(outgoing_invite(), peer(Transport::Udp), t0)
+        .send_request(invite.clone(), peer(Transport::Udp), t0)
         .unwrap();
     assert_eq!(drain(&mut layer).len(), 1);
+    (layer, t0, id, invite)
+}
+
+#[test]
+fn client_invite_timer_a_and_b() {
+    let (mut layer, t0, id, _) = client_invite();
     let sent = run_until(&mut layer, t0 + Duration::from_secs(40));
     let offsets: Vec<u128> = sent.iter().map(|t| (*t - t0).as_millis()).collect();
     // Timer A doubles from T1 without a cap until Timer B (64*T1 = 32 s).
@@ -327,13 +311,7 @@ fn client_invite_timer_a_and_b() {
 
 #[test]
 fn client_invite_acks_non2xx_inside_the_transaction() {
-    let t0 = Instant::now();
-    let mut layer = TransactionLayer::new(TimerConfig::default());
-    let invite = outgoing_invite();
-    let id = layer
-        .send_request(invite.clone(), peer(Transport::Udp), t0)
-        .unwrap();
-    drain(&mut layer);
+    let (mut layer, t0, id, invite) = client_invite();
     let ringing = response_to(&invite, 180, Some("b9"));
     assert!(matches!(
         layer.on_response(ringing, t0),
@@ -358,7 +336,7 @@ fn client_invite_acks_non2xx_inside_the_transaction() {
     assert_eq!(ack.cseq().unwrap().seq, 1);
     assert_eq!(ack.cseq().unwrap().method, Method::Ack);
     assert_eq!(
-        ack.headers.get(&callctl_sip_message::HeaderName::Route),
+        ack.headers.get(&HeaderName::Route),
         Some("<sip:proxy.example;lr>")
     );
     // A retransmitted 486 is absorbed and re-ACKed.
@@ -374,13 +352,7 @@ fn client_invite_acks_non2xx_inside_the_transaction() {
 
 #[test]
 fn client_invite_2xx_retransmissions_reach_the_user_until_timer_m() {
-    let t0 = Instant::now();
-    let mut layer = TransactionLayer::new(TimerConfig::default());
-    let invite = outgoing_invite();
-    let id = layer
-        .send_request(invite.clone(), peer(Transport::Udp), t0)
-        .unwrap();
-    drain(&mut layer);
+    let (mut layer, t0, id, invite) = client_invite();
     let ok = response_to(&invite, 200, Some("b9"));
     assert!(
         matches!(layer.on_response(ok.clone(), t0), ResponseOutcome::Response(i, _) if i == id)
@@ -466,29 +438,22 @@ fn legacy_requests_without_cookie_still_match() {
 fn cancel_for(invite: &Request) -> Request {
     let mut cancel = Request::new(Method::Cancel, invite.uri.clone());
     for name in [
-        callctl_sip_message::HeaderName::Via,
-        callctl_sip_message::HeaderName::From,
-        callctl_sip_message::HeaderName::To,
-        callctl_sip_message::HeaderName::CallId,
+        HeaderName::Via,
+        HeaderName::From,
+        HeaderName::To,
+        HeaderName::CallId,
     ] {
         cancel
             .headers
             .push(name.clone(), invite.headers.get(&name).unwrap().to_string());
     }
-    cancel
-        .headers
-        .push(callctl_sip_message::HeaderName::CSeq, "1 CANCEL");
+    cancel.headers.push(HeaderName::CSeq, "1 CANCEL");
     cancel
 }
 
 #[test]
 fn cancelled_invite_without_final_ends_64_t1_after_the_cancel() {
-    let t0 = Instant::now();
-    let mut layer = TransactionLayer::new(TimerConfig::default());
-    let invite = outgoing_invite();
-    let id = layer
-        .send_request(invite.clone(), peer(Transport::Udp), t0)
-        .unwrap();
+    let (mut layer, t0, id, invite) = client_invite();
     layer.on_response(response_to(&invite, 180, Some("b9")), t0);
     let t1 = t0 + Duration::from_secs(10);
     let cancel = cancel_for(&invite);
@@ -512,12 +477,7 @@ fn cancelled_invite_without_final_ends_64_t1_after_the_cancel() {
 
 #[test]
 fn cancelled_invite_that_gets_its_487_ends_on_timer_d_without_timeout() {
-    let t0 = Instant::now();
-    let mut layer = TransactionLayer::new(TimerConfig::default());
-    let invite = outgoing_invite();
-    let id = layer
-        .send_request(invite.clone(), peer(Transport::Udp), t0)
-        .unwrap();
+    let (mut layer, t0, id, invite) = client_invite();
     layer.on_response(response_to(&invite, 180, Some("b9")), t0);
     let cancel = cancel_for(&invite);
     layer

@@ -30,6 +30,8 @@ pub use types::*;
 
 use rasn::types::{Class, Constructed, Tag, TagTree};
 
+use crate::ber::{decode_exact, encode, retain_components};
+
 /// The CS-1 operations this crate handles, with their local operation codes (Q.1218
 /// "IN-CS1-Codes").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -254,20 +256,6 @@ impl ArgError {
     }
 }
 
-/// Decodes exactly one BER value filling `bytes`.
-pub(crate) fn decode_exact<T: rasn::Decode>(bytes: &[u8]) -> Result<T, String> {
-    match rasn::ber::decode_with_remainder::<T>(bytes) {
-        Ok((v, [])) => Ok(v),
-        Ok((_, rest)) => Err(format!("{} trailing octet(s)", rest.len())),
-        Err(e) => Err(e.to_string()),
-    }
-}
-
-fn encode<T: rasn::Encode>(v: &T) -> Vec<u8> {
-    // The types here carry no constraints that BER encoding checks, so it cannot fail.
-    rasn::ber::encode(v).unwrap_or_default()
-}
-
 /// The context tags a SEQUENCE type knows at its top level (untagged CHOICE fields
 /// contribute their alternatives' tags).
 fn known_tags<const R: usize, const E: usize, T: Constructed<R, E>>() -> Vec<Tag> {
@@ -285,94 +273,6 @@ fn known_tags<const R: usize, const E: usize, T: Constructed<R, E>>() -> Vec<Tag
     tags
 }
 
-/// One BER element's header: (class, constructed, tag number, header length, content
-/// length); `None` for indefinite length or anything malformed.
-fn ber_header(b: &[u8]) -> Option<(Class, bool, u32, usize, usize)> {
-    let first = *b.first()?;
-    let class = match first >> 6 {
-        0 => Class::Universal,
-        1 => Class::Application,
-        2 => Class::Context,
-        _ => Class::Private,
-    };
-    let mut i = 1;
-    let mut number = u32::from(first & 0x1F);
-    if number == 0x1F {
-        number = 0;
-        loop {
-            let o = *b.get(i)?;
-            i += 1;
-            number = number.checked_mul(128)?.checked_add(u32::from(o & 0x7F))?;
-            if o & 0x80 == 0 {
-                break;
-            }
-            if i > 5 {
-                return None;
-            }
-        }
-    }
-    let l = *b.get(i)?;
-    i += 1;
-    let len = if l < 0x80 {
-        usize::from(l)
-    } else {
-        let n = usize::from(l & 0x7F);
-        if n == 0 || n > 4 {
-            return None;
-        }
-        let mut len = 0usize;
-        for _ in 0..n {
-            len = (len << 8) | usize::from(*b.get(i)?);
-            i += 1;
-        }
-        len
-    };
-    if b.len() - i < len {
-        return None;
-    }
-    Some((class, first & 0x20 != 0, number, i, len))
-}
-
-/// Removes top-level context-tagged elements that `known` does not list from a definite-length
-/// SEQUENCE (the extension rule of `...`). Anything unusual is left for the decoder to judge.
-fn strip_unknown(bytes: &[u8], known: &[Tag]) -> Option<Vec<u8>> {
-    let (class, constructed, number, hlen, len) = ber_header(bytes)?;
-    if class != Class::Universal || !constructed || number != 16 || hlen + len != bytes.len() {
-        return None;
-    }
-    let mut rest = bytes.get(hlen..)?;
-    let mut kept = Vec::with_capacity(len);
-    let mut dropped = false;
-    while !rest.is_empty() {
-        let (class, _, number, h, l) = ber_header(rest)?;
-        let (element, tail) = rest.split_at(h + l);
-        if class == Class::Context && !known.contains(&Tag::new(Class::Context, number)) {
-            dropped = true;
-        } else {
-            kept.extend_from_slice(element);
-        }
-        rest = tail;
-    }
-    if !dropped {
-        return None;
-    }
-    let mut out = vec![0x30];
-    let n = kept.len();
-    if n < 0x80 {
-        out.push(n as u8);
-    } else {
-        let octets: Vec<u8> = n
-            .to_be_bytes()
-            .into_iter()
-            .skip_while(|b| *b == 0)
-            .collect();
-        out.push(0x80 | octets.len() as u8);
-        out.extend(octets);
-    }
-    out.extend(kept);
-    Some(out)
-}
-
 fn decode_sequence<const R: usize, const E: usize, T>(
     opcode: Opcode,
     bytes: &[u8],
@@ -383,10 +283,18 @@ where
     let mistyped = |reason| ArgError::MistypedArgument { opcode, reason };
     match decode_exact::<T>(bytes) {
         Ok(v) => Ok(v),
-        Err(first) => match strip_unknown(bytes, &known_tags::<R, E, T>()) {
-            Some(stripped) => decode_exact::<T>(&stripped).map_err(mistyped),
-            None => Err(mistyped(first)),
-        },
+        Err(first) => {
+            // The extension rule of `...`: drop top-level context-tagged components the type
+            // does not know and try again. Anything the screen cannot read is left to the
+            // first error.
+            let known = known_tags::<R, E, T>();
+            match retain_components(bytes, |n| known.contains(&Tag::new(Class::Context, n))) {
+                Some(screened) if screened != bytes => {
+                    decode_exact::<T>(&screened).map_err(mistyped)
+                }
+                _ => Err(mistyped(first)),
+            }
+        }
     }
 }
 

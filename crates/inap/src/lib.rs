@@ -18,6 +18,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod ber;
 pub mod cap;
 pub mod cs1;
 pub mod numbers;

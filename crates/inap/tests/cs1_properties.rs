@@ -301,6 +301,35 @@ fn unknown_extension_elements_are_ignored() {
 }
 
 #[test]
+fn unknown_extension_elements_are_ignored_in_indefinite_length_input() {
+    // The same InitialDP with an unknown [31] element, as an indefinite-length SEQUENCE: the
+    // extension rule does not depend on the length form (X.690 §8.1.3).
+    let bytes = [
+        0x30, 0x80, 0x80, 0x01, 0x05, 0x9f, 0x1f, 0x02, 0xab, 0xcd, 0x9c, 0x01, 0x03, 0x00, 0x00,
+    ];
+    let Cs1Argument::InitialDp(a) = Cs1Argument::decode_argument(0, &bytes).unwrap() else {
+        panic!()
+    };
+    assert_eq!(a.service_key, 5);
+    assert_eq!(a.event_type_bcsm, Some(EventTypeBcsm::AnalysedInformation));
+    // Definite outer length, an unknown [31] and an indefinite-length bearerCapability [27].
+    let bytes = [
+        0x30, 0x14, 0x80, 0x01, 0x05, 0x9f, 0x1f, 0x02, 0xab, 0xcd, 0xbf, 0x1b, 0x80, 0x80, 0x02,
+        0x80, 0x90, 0x00, 0x00, 0x9c, 0x01, 0x03,
+    ];
+    let Cs1Argument::InitialDp(a) = Cs1Argument::decode_argument(0, &bytes).unwrap() else {
+        panic!()
+    };
+    assert_eq!(
+        a.bearer_capability,
+        Some(BearerCapability::BearerCap(OctetString::from_static(&[
+            0x80, 0x90
+        ])))
+    );
+    assert_eq!(a.event_type_bcsm, Some(EventTypeBcsm::AnalysedInformation));
+}
+
+#[test]
 fn indefinite_length_input_is_accepted() {
     // An indefinite-length SEQUENCE is valid BER.
     let idp_indef = [0x30, 0x80, 0x80, 0x01, 0x05, 0x00, 0x00];

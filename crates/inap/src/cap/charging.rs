@@ -423,13 +423,5 @@ impl ScicBillingChargingCharacteristics {
 
 /// Decodes exactly one value filling `bytes`.
 pub(crate) fn decode_exact<T: Decode>(bytes: &[u8]) -> Result<T, DecodeFailure> {
-    let (value, rest) =
-        rasn::ber::decode_with_remainder::<T>(bytes).map_err(|e| DecodeFailure(e.to_string()))?;
-    if !rest.is_empty() {
-        return Err(DecodeFailure(format!(
-            "{} octets after the value",
-            rest.len()
-        )));
-    }
-    Ok(value)
+    crate::ber::decode_exact(bytes).map_err(DecodeFailure)
 }

@@ -302,7 +302,8 @@ pub enum ComponentIndication {
     /// TC-L-REJECT indication: the component sublayer found a problem in a received
     /// component. When `queued`, the same Reject waits in the dialogue's component queue and
     /// goes to the peer with the next TC-CONTINUE / TC-END (Q.774 §3.2.1.2); it is not queued
-    /// when the dialogue has ended or no answer is possible (End, Unidirectional).
+    /// when the dialogue has ended or no answer is possible (End, Unidirectional), nor when
+    /// [`MAX_QUEUED_REJECTS`] already wait.
     LocalReject {
         /// The Reject built for the bad component.
         reject: Reject,
@@ -1471,6 +1472,12 @@ fn refusal(id: u32, aare: Aare) -> Indication {
     }
 }
 
+/// Most Rejects built by the component sublayer (TC-L-REJECT) that wait in one dialogue's
+/// queue for the user's next TC-CONTINUE / TC-END; further ones are only indicated
+/// (`queued: false`). Q.774 §3.2.1.2 sets no limit; this one bounds what a peer can make the
+/// endpoint hold by repeating bad components while the user has nothing to send.
+pub const MAX_QUEUED_REJECTS: usize = 64;
+
 struct ComponentContext<'a> {
     id: u32,
     invocations: &'a mut BTreeMap<InvokeId, Invocation>,
@@ -1497,13 +1504,19 @@ impl ComponentContext<'_> {
     }
 
     fn local_reject(&mut self, reject: Reject) -> ComponentIndication {
-        if self.answerable {
+        // The queue is drained only by the user's next TC-CONTINUE / TC-END, so a peer that
+        // keeps sending bad components while the user waits must not grow it without bound.
+        let queued = self.answerable
+            && self
+                .queue
+                .iter()
+                .filter(|c| matches!(c, Component::Reject(_)))
+                .count()
+                < MAX_QUEUED_REJECTS;
+        if queued {
             self.queue.push(Component::Reject(reject.clone()));
         }
-        ComponentIndication::LocalReject {
-            reject,
-            queued: self.answerable,
-        }
+        ComponentIndication::LocalReject { reject, queued }
     }
 }
 

@@ -1127,3 +1127,37 @@ fn notice_and_unidirectional() {
         }
     );
 }
+
+#[test]
+fn queued_local_rejects_are_bounded_while_the_user_waits() {
+    // A peer repeating answers to invocations that do not exist, while our user has nothing
+    // to send, must not make the dialogue's component queue grow without bound.
+    let mut run = Run::new();
+    let (d, _) = run.active(&[]);
+    let bogus = Message::continue_(
+        t(PEER_TID),
+        d.transaction_id(),
+        None,
+        vec![Component::ReturnResult(ReturnResult {
+            invoke_id: 9,
+            last: true,
+            result: None,
+        })],
+    );
+    let bytes = bogus.encode();
+    let mut queued = 0;
+    for _ in 0..(MAX_QUEUED_REJECTS + 100) {
+        match &components_of(one_indication(run.rx_bytes(&bytes)))[..] {
+            [ComponentIndication::LocalReject { queued: q, .. }] => queued += usize::from(*q),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(queued, MAX_QUEUED_REJECTS);
+    let sent = run.continue_(d);
+    assert_eq!(sent.message.components().len(), MAX_QUEUED_REJECTS);
+    // Once sent, the room is free again.
+    match &components_of(one_indication(run.rx_bytes(&bytes)))[..] {
+        [ComponentIndication::LocalReject { queued, .. }] => assert!(queued),
+        other => panic!("{other:?}"),
+    }
+}

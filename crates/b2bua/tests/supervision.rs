@@ -29,43 +29,10 @@ fn sim(interval_secs: u64, max_failures: u32) -> Sim {
         .build()
 }
 
-/// The one message in `rx`.
-fn one(rx: Vec<Rx>) -> Rx {
-    assert_eq!(
-        rx.len(),
-        1,
-        "{:#?}",
-        rx.iter().map(Rx::text).collect::<Vec<_>>()
-    );
-    rx.into_iter().next().unwrap()
-}
-
-/// A call rung at 100 ms and answered by the callee at 1 s and acknowledged by the caller: returns the caller,
-/// the callee and the caller's 200 OK.
+/// A call answered as [`connect_answered`] does it, on the callee at `B1`: returns the
+/// caller, the callee and the caller's 200 OK.
 fn answered_call(sim: &mut Sim, called: &str) -> (Leg, Uas, Rx) {
-    let mut leg = sim.call_with(
-        called,
-        InviteOpts {
-            sdp: true,
-            ..InviteOpts::default()
-        },
-    );
-    sim.invite(&leg);
-    assert_eq!(labels(&sim.take()), ["100", "180"]);
-    let invite = one(sim.take_b());
-    assert_eq!(invite.label(), "INVITE");
-    let uas = Uas::new(&invite, B1);
-    // Ringing stops the INVITE's retransmissions (RFC 3261 §17.1.1.2).
-    sim.advance_to_ms(100);
-    sim.send_b(&uas, &uas.answer(180, None, &[]));
-    assert!(sim.take().is_empty());
-    sim.advance_to_ms(1_000);
-    sim.send_b(&uas, &uas.answer(200, Some(&callee_sdp(B1, 1)), &[]));
-    let ok = one(sim.take());
-    assert_eq!(ok.status(), 200);
-    assert_eq!(one(sim.take_b()).label(), "ACK");
-    sim.send(&leg.ack_2xx(&ok, None));
-    assert!(sim.take().is_empty());
+    let (leg, uas, ok, _) = connect_answered(sim, called, B1);
     (leg, uas, ok)
 }
 

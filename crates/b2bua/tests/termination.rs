@@ -54,37 +54,6 @@ fn builder(script: &str) -> SimBuilder {
         .route("1704", "b2", B2)
 }
 
-fn with_sdp() -> InviteOpts {
-    InviteOpts {
-        sdp: true,
-        ..InviteOpts::default()
-    }
-}
-
-/// The one message in `rx`.
-fn one(rx: Vec<Rx>) -> Rx {
-    assert_eq!(
-        rx.len(),
-        1,
-        "{:#?}",
-        rx.iter().map(Rx::text).collect::<Vec<_>>()
-    );
-    rx.into_iter().next().unwrap()
-}
-
-/// Sends the caller's INVITE; checks 100 and the automatic 180 to the caller and returns
-/// the 180 and the callee holding the B-leg INVITE (which must have gone to `port`).
-fn start(sim: &mut Sim, leg: &Leg, port: u16) -> (Rx, Uas) {
-    sim.invite(leg);
-    let rx = sim.take();
-    assert_eq!(labels(&rx), ["100", "180"]);
-    let invite = one(sim.take_b());
-    assert_eq!(invite.peer, Sim::callee_peer(port));
-    assert_eq!(invite.label(), "INVITE");
-    let uas = Uas::new(&invite, port);
-    (rx[1].clone(), uas)
-}
-
 /// Virtual instants of messages, in ms.
 fn times(rx: &[Rx]) -> Vec<u128> {
     rx.iter().map(|r| r.at.as_millis()).collect()
@@ -770,20 +739,6 @@ fn caller_cancel_before_b_provisional_then_b_answers_gets_ack_and_bye() {
 // 9-10. CANCEL crossing a 200
 // ------------------------------------------------------------------------------------------
 
-/// Answers the call: B sends 180 at 100 ms and 200 (with SDP) at `answer_ms`. Returns the
-/// caller's 200 and B's ACK.
-fn answer_at(sim: &mut Sim, uas: &Uas, answer_ms: u64) -> (Rx, Rx) {
-    sim.advance_to_ms(100);
-    sim.send_b(uas, &uas.answer(180, None, &[]));
-    sim.advance_to_ms(answer_ms);
-    sim.send_b(uas, &uas.answer(200, Some(&callee_sdp(uas.port, 1)), &[]));
-    let ok = one(sim.take());
-    assert_eq!(ok.status(), 200);
-    let ack = one(sim.take_b());
-    assert_eq!(ack.label(), "ACK");
-    (ok, ack)
-}
-
 /// The caller's CANCEL arrives just after we sent it the 200: the CANCEL gets its 200
 /// (the INVITE transaction still exists, RFC 6026 Accepted), no 487, and the call stays.
 #[test]
@@ -862,10 +817,7 @@ fn b_200_crossing_our_no_answer_cancel_connects_the_call() {
 #[test]
 fn b_hangs_up_first_upstream_bye() {
     let mut sim = sim_with(&connect_script(""));
-    let mut leg = sim.call_with("5550011", with_sdp());
-    let (_, mut uas) = start(&mut sim, &leg, B1);
-    let (ok, _) = answer_at(&mut sim, &uas, 1_000);
-    sim.send(&leg.ack_2xx(&ok, None));
+    let (leg, mut uas, ok, _) = connect_answered(&mut sim, "5550011", B1);
     sim.advance_to_ms(9_000);
     let (bye_text, _) = uas.request("BYE", None);
     sim.send_b(&uas, &bye_text);
@@ -900,10 +852,7 @@ fn b_hangs_up_first_upstream_bye() {
 #[test]
 fn caller_hangs_up_first_downstream_bye() {
     let mut sim = sim_with(&connect_script(""));
-    let mut leg = sim.call_with("5550011", with_sdp());
-    let (_, uas) = start(&mut sim, &leg, B1);
-    let (ok, ack) = answer_at(&mut sim, &uas, 1_000);
-    sim.send(&leg.ack_2xx(&ok, None));
+    let (mut leg, uas, ok, ack) = connect_answered(&mut sim, "5550011", B1);
     sim.advance_to_ms(9_000);
     sim.send(&leg.bye(&ok.to_tag().unwrap()));
     let rx = one(sim.take());
@@ -962,10 +911,7 @@ fn bye_before_ack_stops_the_200_retransmissions() {
 #[test]
 fn retransmitted_b_200_is_acked_again_with_the_same_bytes() {
     let mut sim = sim_with(&connect_script(""));
-    let mut leg = sim.call_with("5550013", with_sdp());
-    let (_, uas) = start(&mut sim, &leg, B1);
-    let (ok, ack) = answer_at(&mut sim, &uas, 1_000);
-    sim.send(&leg.ack_2xx(&ok, None));
+    let (_leg, uas, _ok, ack) = connect_answered(&mut sim, "5550013", B1);
     let b_ok = uas.answer(200, Some(&callee_sdp(B1, 1)), &[]);
     sim.advance_to_ms(1_500);
     sim.send_b(&uas, &b_ok);
@@ -1593,11 +1539,8 @@ fn reinvites_pass_through_in_both_directions() {
 #[test]
 fn b_200_retransmitted_after_a_reinvite_gets_the_invite_ack() {
     let mut sim = sim_with(&connect_script(""));
-    let mut leg = sim.call_with("5550019", with_sdp());
-    let (_, uas) = start(&mut sim, &leg, B1);
-    let (ok, first_ack) = answer_at(&mut sim, &uas, 1_000);
+    let (mut leg, uas, ok, first_ack) = connect_answered(&mut sim, "5550019", B1);
     assert_eq!(first_ack.get("CSeq"), Some("1 ACK"));
-    sim.send(&leg.ack_2xx(&ok, None));
     sim.advance_to_ms(1_200);
     let (reinvite, seq) = leg.reinvite(&ok.to_tag().unwrap(), Some(CALLER_SDP_2));
     sim.send(&reinvite);
@@ -1621,10 +1564,7 @@ fn b_200_retransmitted_after_a_reinvite_gets_the_invite_ack() {
 #[test]
 fn unanswered_relayed_reinvite_gets_408_at_timer_b() {
     let mut sim = sim_with(&connect_script(""));
-    let mut leg = sim.call_with("5550019", with_sdp());
-    let (_, uas) = start(&mut sim, &leg, B1);
-    let (ok, _) = answer_at(&mut sim, &uas, 1_000);
-    sim.send(&leg.ack_2xx(&ok, None));
+    let (mut leg, _uas, ok, _) = connect_answered(&mut sim, "5550019", B1);
     sim.advance_to_ms(2_000);
     let (reinvite, seq) = leg.reinvite(&ok.to_tag().unwrap(), Some(CALLER_SDP_2));
     sim.send(&reinvite);
@@ -1675,10 +1615,7 @@ incall_api.decline(486)
 n2svcd.notice("not reached")
 "#,
     ));
-    let mut leg = sim.call_with("5550020", with_sdp());
-    let (_, uas) = start(&mut sim, &leg, B1);
-    let (ok, _) = answer_at(&mut sim, &uas, 1_000);
-    sim.send(&leg.ack_2xx(&ok, None));
+    let (mut leg, uas, ok, _) = connect_answered(&mut sim, "5550020", B1);
     sim.advance_to_ms(10_999);
     assert_eq!(sim.notices(&leg.call_id).len(), 1);
     assert_eq!(sim.scripts_alive(), 1);
@@ -1974,10 +1911,7 @@ n2svcd.notice("%s", dump(r2))
 #[test]
 fn pending_relayed_reinvite_gets_487_when_the_call_ends() {
     let mut sim = sim_with(&connect_script(""));
-    let mut leg = sim.call_with("5550042", with_sdp());
-    let (_, mut uas) = start(&mut sim, &leg, B1);
-    let (ok, _) = answer_at(&mut sim, &uas, 1_000);
-    sim.send(&leg.ack_2xx(&ok, None));
+    let (mut leg, mut uas, ok, _) = connect_answered(&mut sim, "5550042", B1);
     sim.advance_to_ms(2_000);
     let (reinvite, seq) = leg.reinvite(&ok.to_tag().unwrap(), Some(CALLER_SDP_2));
     let branch = leg.last_branch();

@@ -1218,3 +1218,63 @@ impl Uas {
         s
     }
 }
+
+/// The one message in `rx`.
+pub fn one(rx: Vec<Rx>) -> Rx {
+    assert_eq!(
+        rx.len(),
+        1,
+        "{:#?}",
+        rx.iter().map(Rx::text).collect::<Vec<_>>()
+    );
+    rx.into_iter().next().unwrap()
+}
+
+/// An INVITE with an SDP offer.
+pub fn with_sdp() -> InviteOpts {
+    InviteOpts {
+        sdp: true,
+        ..InviteOpts::default()
+    }
+}
+
+/// Sends the caller's INVITE; checks 100 and the automatic 180 to the caller and returns
+/// the 180 and the callee holding the B-leg INVITE (which must have gone to `port`).
+pub fn start(sim: &mut Sim, leg: &Leg, port: u16) -> (Rx, Uas) {
+    sim.invite(leg);
+    let rx = sim.take();
+    assert_eq!(labels(&rx), ["100", "180"]);
+    let invite = one(sim.take_b());
+    assert_eq!(invite.peer, Sim::callee_peer(port));
+    assert_eq!(invite.label(), "INVITE");
+    let uas = Uas::new(&invite, port);
+    (rx[1].clone(), uas)
+}
+
+/// Answers the call: B sends 180 at 100 ms and 200 (with SDP) at `answer_ms`. Returns the
+/// caller's 200 and B's ACK.
+pub fn answer_at(sim: &mut Sim, uas: &Uas, answer_ms: u64) -> (Rx, Rx) {
+    sim.advance_to_ms(100);
+    sim.send_b(uas, &uas.answer(180, None, &[]));
+    sim.advance_to_ms(answer_ms);
+    sim.send_b(uas, &uas.answer(200, Some(&callee_sdp(uas.port, 1)), &[]));
+    let ok = one(sim.take());
+    assert_eq!(ok.status(), 200);
+    let ack = one(sim.take_b());
+    assert_eq!(ack.label(), "ACK");
+    (ok, ack)
+}
+
+/// A call to `called` (with SDP) whose B-leg goes to the callee at `port`, which rings at
+/// 100 ms (not relayed: the caller already has the automatic 180) and answers at 1 s; the
+/// caller acknowledges the 200. Returns the caller, the callee, the caller's 200 and B's ACK.
+pub fn connect_answered(sim: &mut Sim, called: &str, port: u16) -> (Leg, Uas, Rx, Rx) {
+    let mut leg = sim.call_with(called, with_sdp());
+    let (_, uas) = start(sim, &leg, port);
+    // Ringing stops the INVITE's retransmissions (RFC 3261 §17.1.1.2), and the 180 is not
+    // relayed: the caller gets the 200 alone.
+    let (ok, ack) = answer_at(sim, &uas, 1_000);
+    sim.send(&leg.ack_2xx(&ok, None));
+    assert!(sim.take().is_empty());
+    (leg, uas, ok, ack)
+}

@@ -1006,6 +1006,22 @@ impl Sim {
             .collect()
     }
 
+    /// The EXCEPTION of a call's SHUTDOWN record, which must name the script error's place
+    /// (`<key>.lua` and `line`) and begin with `message`. Returns the whole text.
+    pub fn script_error(&self, call_id: &str, key: &str, line: u32, message: &str) -> String {
+        let text = self
+            .edr(call_id, "SHUTDOWN")
+            .field("EXCEPTION")
+            .expect("EXCEPTION field")
+            .to_string();
+        let at = format!(
+            "script error at {}:{line}: {message}",
+            self.script_file(key)
+        );
+        assert!(text.starts_with(&at), "{text}");
+        text
+    }
+
     /// Script instances alive in the runner.
     pub fn scripts_alive(&mut self) -> usize {
         self.engine.runner_mut().active()

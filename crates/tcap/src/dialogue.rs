@@ -202,7 +202,8 @@ pub struct InvokeRequest {
     /// Operation class.
     pub class: OperationClass,
     /// Invoke timer (Q.774 §3.2.1.1): started when the Invoke is sent; on expiry the
-    /// invocation ends with a TC-L-CANCEL indication.
+    /// invocation ends with a TC-L-CANCEL indication. A deadline past the largest
+    /// `Duration` is held at `Duration::MAX`.
     pub timeout: Duration,
     /// The invoke id of the peer's operation this one is linked to.
     pub linked_id: Option<InvokeId>,
@@ -1242,7 +1243,7 @@ impl<A: Clone> TcapEndpoint<A> {
             .ok_or(RequestError::UnknownInvoke)?;
         if let Some(old) = inv.deadline {
             self.timers.remove(&(old, id, invoke_id));
-            let deadline = now + inv.timeout;
+            let deadline = now.saturating_add(inv.timeout);
             inv.deadline = Some(deadline);
             self.timers.insert((deadline, id, invoke_id));
         }
@@ -1260,7 +1261,7 @@ impl<A: Clone> TcapEndpoint<A> {
             for c in &components {
                 if let Component::Invoke(i) = c {
                     if let Some(inv) = record.invocations.get_mut(&i.invoke_id) {
-                        let deadline = now + inv.timeout;
+                        let deadline = now.saturating_add(inv.timeout);
                         inv.deadline = Some(deadline);
                         self.timers.insert((deadline, id, i.invoke_id));
                     }

@@ -1161,3 +1161,21 @@ fn queued_local_rejects_are_bounded_while_the_user_waits() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn huge_invoke_timeouts_do_not_overflow() {
+    // The timeout comes from the TC-user: `now` plus it must not overflow when the Invoke is
+    // sent or its timer reset.
+    let mut run = Run::new();
+    let (d, _) = run.active(&[InvokeRequest::local(
+        23,
+        None,
+        OperationClass::Class1,
+        Duration::MAX,
+    )]);
+    assert_eq!(run.ep.next_deadline(), Some(Duration::MAX));
+    let invoke_id = run.ep.outstanding_invokes(d)[0];
+    run.ep.reset_timer(run.now, d, invoke_id).unwrap();
+    assert_eq!(run.ep.next_deadline(), Some(Duration::MAX));
+    assert!(run.at(1.0e9).is_empty());
+}

@@ -13,6 +13,9 @@ use callctl_b2bua::{
 use callctl_sip::{TimerConfig, Transport};
 use serde::Deserialize;
 
+/// Most worker threads (call shards) `runtime.workers` accepts.
+pub const MAX_WORKERS: usize = 1024;
+
 /// The built-in configuration (the reference file).
 pub const DEFAULT_CONFIG: &str = include_str!("../../../config/callctl.toml");
 
@@ -345,6 +348,31 @@ impl Config {
         if s.max_tcp_connections == 0 {
             bail!("sip.max_tcp_connections: must be at least 1");
         }
+        // 0 would close every connection at its first read.
+        if !(1..=604_800).contains(&s.tcp_idle_secs) {
+            bail!(
+                "sip.tcp_idle_secs: must be 1-604800 (got {})",
+                s.tcp_idle_secs
+            );
+        }
+        // These go verbatim into SIP headers (Server, Contact, From): a line break or a space
+        // would let the configuration split or corrupt a header.
+        for (key, value) in [
+            ("sip.server_header", &s.server_header),
+            ("sip.advertised_address", &s.advertised_address),
+            ("sip.public_domain", &s.public_domain),
+        ] {
+            let spaces_allowed = key == "sip.server_header";
+            if value
+                .chars()
+                .any(|c| c.is_control() || (!spaces_allowed && c.is_whitespace()))
+            {
+                bail!(
+                    "{key}: control characters{} are not allowed (got {value:?})",
+                    if spaces_allowed { "" } else { " and spaces" }
+                );
+            }
+        }
         let svc = &self.service;
         for (key, code, lo, hi) in [
             (
@@ -372,8 +400,20 @@ impl Config {
         if svc.instruction_budget < 10_000 {
             bail!("service.instruction_budget: must be at least 10000");
         }
-        if svc.memory_limit_mb < 16 {
-            bail!("service.memory_limit_mb: must be at least 16");
+        // The limit is handed to the runtime in bytes: keep MiB * 2^20 well inside usize.
+        if !(16..=1_048_576).contains(&svc.memory_limit_mb) {
+            bail!(
+                "service.memory_limit_mb: must be 16-1048576 (got {})",
+                svc.memory_limit_mb
+            );
+        }
+        // Shard numbers are 16 bits in our Call-IDs, branches and dialog ids; far fewer
+        // threads than that are useful anyway.
+        if self.runtime.workers > MAX_WORKERS {
+            bail!(
+                "runtime.workers: must be 0 (one per core) to {MAX_WORKERS} (got {})",
+                self.runtime.workers
+            );
         }
         if svc.script_dirs.is_empty() {
             bail!("service.script_dirs: at least one directory is needed");
@@ -495,6 +535,9 @@ impl Config {
                 }
             }
         }
+        if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.log.level) {
+            bail!("log.level: {e} (got {:?})", self.log.level);
+        }
         if !matches!(self.log.format.as_str(), "text" | "json") {
             bail!(
                 "log.format: \"text\" or \"json\" (got {:?})",
@@ -581,7 +624,7 @@ impl Config {
     pub fn workers(&self) -> usize {
         if self.runtime.workers == 0 {
             std::thread::available_parallelism()
-                .map(|n| n.get())
+                .map(|n| n.get().min(MAX_WORKERS))
                 .unwrap_or(1)
         } else {
             self.runtime.workers
@@ -727,6 +770,40 @@ mod tests {
         )
         .unwrap_err();
         assert!(format!("{e:#}").contains("script_key"), "{e:#}");
+    }
+
+    /// Values that would overflow, misroute or corrupt headers are refused with their key.
+    #[test]
+    fn out_of_range_values_name_the_key() {
+        let base = Path::new(".");
+        for (text, key) in [
+            ("[runtime]\nworkers = 65537", "runtime.workers"),
+            ("[runtime]\nworkers = 1025", "runtime.workers"),
+            (
+                "[service]\nmemory_limit_mb = 17592186044416",
+                "service.memory_limit_mb",
+            ),
+            ("[sip]\ntcp_idle_secs = 0", "sip.tcp_idle_secs"),
+            (
+                "[sip]\nserver_header = \"callctl\\r\\nVia: x\"",
+                "sip.server_header",
+            ),
+            (
+                "[sip]\nadvertised_address = \"10.0.0.1 :5060\"",
+                "sip.advertised_address",
+            ),
+            ("[sip]\npublic_domain = \"a\\nb\"", "sip.public_domain"),
+            ("[log]\nlevel = \"callctl=loud\"", "log.level"),
+        ] {
+            let e = Config::parse(text, base).unwrap_err();
+            assert!(format!("{e:#}").contains(key), "{text}: {e:#}");
+        }
+        let ok = Config::parse(
+            "[runtime]\nworkers = 1024\n[service]\nmemory_limit_mb = 1048576\n[sip]\nserver_header = \"callctl 1.0\"\n[log]\nlevel = \"callctl=debug,info\"\n",
+            base,
+        )
+        .unwrap();
+        assert_eq!(ok.workers(), 1024);
     }
 
     #[test]

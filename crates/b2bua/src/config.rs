@@ -87,6 +87,9 @@ pub struct EngineConfig {
     pub ping_interval: Option<Duration>,
     /// Consecutive failed pings on one leg (481, 408 or no answer) that end the call.
     pub ping_max_failures: u32,
+    /// How long a script may go on running after its call has ended (post-call work such as
+    /// notices or waits); then the instance is stopped and the call forgotten.
+    pub post_call_script: Duration,
 }
 
 impl Default for EngineConfig {
@@ -115,6 +118,7 @@ impl Default for EngineConfig {
             relay_to_a: Vec::new(),
             ping_interval: None,
             ping_max_failures: 1,
+            post_call_script: Duration::from_secs(3600),
         }
     }
 }

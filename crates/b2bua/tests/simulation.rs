@@ -1513,3 +1513,47 @@ fn a_thousand_calls_on_virtual_time() {
     assert!(sim.engine.poll_timeout().is_none());
     assert!(sim.take().is_empty());
 }
+
+/// A script that loops on `wait` after its call has ended is stopped `post_call_script`
+/// after the end, with a SHUTDOWN naming where it was suspended; the call is forgotten.
+#[test]
+fn script_running_after_its_call_ended_is_stopped_at_the_post_call_limit() {
+    let script = r#"
+local n2svcd = require "n2.n2svcd"
+local incall_api = require "n2.n2svcd.sip_incall_service"
+incall_api.decline (486)
+while true do
+    n2svcd.wait (60)
+end
+"#;
+    let mut sim = Sim::builder()
+        .only_script("forever", script)
+        .configure(|c| c.post_call_script = Duration::from_secs(600))
+        .build();
+    let leg = sim.call("0800123");
+    sim.invite(&leg);
+    let rx = sim.take();
+    assert_eq!(codes(&rx), [100, 486]);
+    sim.send(&leg.ack(&rx[1]));
+    assert_eq!(sim.engine.active_calls(), 1);
+    assert_eq!(sim.scripts_alive(), 1);
+    sim.advance_to_ms(599_999);
+    assert_eq!(sim.engine.active_calls(), 1);
+    assert_eq!(sim.scripts_alive(), 1);
+    sim.advance_to_ms(600_000);
+    assert_eq!(sim.engine.active_calls(), 0);
+    assert_eq!(sim.scripts_alive(), 0);
+    let text = sim
+        .edr(&leg.call_id, "SHUTDOWN")
+        .field("EXCEPTION")
+        .expect("EXCEPTION field")
+        .to_string();
+    let at = format!("suspended at {}:6", sim.script_file("forever"));
+    assert!(
+        text.starts_with("Script still running 600 s after the call ended (forever,"),
+        "{text}"
+    );
+    assert!(text.contains(&at), "{text}");
+    // Nothing more goes to the caller.
+    assert!(sim.take().is_empty());
+}

@@ -92,6 +92,9 @@ struct Call {
     script: ScriptState,
     /// `service_logic_ms` guard: when the caller will stop waiting for the script.
     logic_deadline: Option<Instant>,
+    /// Once the call has ended: when a script still running is stopped
+    /// (`post_call_script`).
+    post_call_deadline: Option<Instant>,
     end_reason: Option<EndReason>,
     /// Where the caller's INVITE came from.
     peer: Peer,
@@ -131,9 +134,9 @@ impl Call {
     }
 
     fn next_deadline(&self) -> Option<Instant> {
-        let wait = match self.script {
-            ScriptState::Waiting { until } => until,
-            ScriptState::Done => None,
+        let (wait, post_call) = match self.script {
+            ScriptState::Waiting { until } => (until, self.post_call_deadline),
+            ScriptState::Done => (None, None),
         };
         // The reliable provisional wakes the call to retransmit, and at 64*T1 to give up.
         let reliable = self.reliable.as_ref().map(|r| r.next.min(r.give_up));
@@ -147,6 +150,7 @@ impl Call {
         [
             self.logic_deadline,
             wait,
+            post_call,
             reliable,
             legs,
             answered,
@@ -623,6 +627,7 @@ impl<R: ScriptRunner> Engine<R> {
             reliable: None,
             script: ScriptState::Done,
             logic_deadline: None,
+            post_call_deadline: None,
             end_reason: None,
             peer,
             a_calling: calling.clone(),
@@ -835,6 +840,7 @@ impl<R: ScriptRunner> Engine<R> {
         }
         call.end_reason = Some(reason);
         call.logic_deadline = None;
+        call.post_call_deadline = Some(now + self.config.post_call_script);
         let instance = call.instance.clone();
         let duration = now.saturating_duration_since(call.started).as_millis();
         let mut fields = vec![
@@ -1375,6 +1381,41 @@ impl<R: ScriptRunner> Engine<R> {
         let Some(call) = self.calls.get_mut(&key) else {
             return;
         };
+        if call.post_call_deadline.is_some_and(|d| d <= now)
+            && !matches!(call.script, ScriptState::Done)
+        {
+            // A script still running long after its call ended (a wait loop, say) would
+            // keep the call and its instance for good.
+            call.script = ScriptState::Done;
+            let instance = call.instance.clone();
+            let call_id = call.call_id.clone();
+            let script = call.script_key.clone();
+            let at = self
+                .runner
+                .location(key)
+                .map(|l| l.to_string())
+                .unwrap_or_else(|| format!("{script}.lua"));
+            self.runner.abort(key);
+            self.script_ran(key, now);
+            let limit = self.config.post_call_script.as_secs();
+            tracing::warn!(%call_id, script = %script, at = %at, "script stopped: still running {limit} s after its call ended");
+            self.edr(
+                &instance,
+                "SHUTDOWN",
+                vec![
+                    ("CALL_ID", call_id),
+                    (
+                        "EXCEPTION",
+                        format!(
+                            "Script still running {limit} s after the call ended ({script}, suspended at {at}); stopped"
+                        ),
+                    ),
+                ],
+                now,
+            );
+            self.reap(key, now);
+            return;
+        }
         if let ScriptState::Waiting { until: Some(t) } = call.script {
             if t <= now {
                 call.script = ScriptState::Waiting { until: None };

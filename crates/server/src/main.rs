@@ -309,11 +309,11 @@ fn run(config: Config) -> Result<()> {
 
     print_banner(&config, &listens, workers);
 
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut hup = signal(SignalKind::hangup()).context("SIGHUP handler")?;
+    let mut term = signal(SignalKind::terminate()).context("SIGTERM handler")?;
+    let mut int = signal(SignalKind::interrupt()).context("SIGINT handler")?;
     rt.block_on(async {
-        use tokio::signal::unix::{signal, SignalKind};
-        let mut hup = signal(SignalKind::hangup()).context("SIGHUP handler")?;
-        let mut term = signal(SignalKind::terminate()).context("SIGTERM handler")?;
-        let mut int = signal(SignalKind::interrupt()).context("SIGINT handler")?;
         loop {
             tokio::select! {
                 _ = hup.recv() => {
@@ -324,20 +324,32 @@ fn run(config: Config) -> Result<()> {
                 _ = int.recv() => break,
             }
         }
-        anyhow::Ok(())
-    })?;
-
-    tracing::info!("shutting down: releasing calls");
-    dispatch.broadcast(|| ShardInput::Shutdown);
-    // Let the TCP router write the last responses while shards finish.
-    rt.block_on(async {
-        for t in &shard_threads {
-            while !t.is_finished() {
-                tokio::time::sleep(Duration::from_millis(10)).await;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
     });
+
+    tracing::info!("shutting down: releasing calls (a second SIGTERM or SIGINT stops at once)");
+    dispatch.broadcast(|| ShardInput::Shutdown);
+    // Let the TCP router write the last responses while shards finish. Releasing a call can
+    // take up to a transaction timeout (Timer B/F, 64*T1) when a peer does not answer; the
+    // handlers stay installed, so without this a second signal would be ignored.
+    let forced = rt.block_on(async {
+        let shards_done = async {
+            for t in &shard_threads {
+                while !t.is_finished() {
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        tokio::select! {
+            _ = shards_done => false,
+            _ = term.recv() => true,
+            _ = int.recv() => true,
+        }
+    });
+    if forced {
+        tracing::warn!("second signal: stopping without waiting for the calls to be released");
+        std::process::exit(1);
+    }
     for t in shard_threads {
         let _ = t.join();
     }

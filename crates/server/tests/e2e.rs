@@ -420,6 +420,52 @@ fn shutdown_releases_waiting_callers_with_503() {
     }
 }
 
+/// Shutdown waits for calls to be released, which can take a transaction timeout (Timer B,
+/// 64*T1 = 32 s here) when the B-leg peer never answers; a second SIGTERM must stop callctl
+/// at once instead of being ignored.
+#[test]
+fn second_sigterm_stops_without_waiting_for_a_silent_peer() {
+    let silent = UdpSocket::bind("127.0.0.1:0").unwrap();
+    silent
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let routes = format!(
+        "[[routes]]\nprefix = \"1703\"\npeer = \"udp:{}\"\n",
+        silent.local_addr().unwrap()
+    );
+    let mut server = Server::start_configured(
+        None,
+        "[[service.triggers]]\ncalled_prefix = \"5000\"\nscript_key = \"seed003_connect_attempt\"\n",
+        &routes,
+    );
+    let port = server.port;
+    let caller = std::thread::spawn(move || call_raw(port, "50001234", "second-term"));
+    let mut buf = [0u8; 4096];
+    let (n, _) = silent.recv_from(&mut buf).expect("the B-leg INVITE");
+    assert!(buf[..n].starts_with(b"INVITE "));
+    unsafe_kill(server.child.id(), "TERM");
+    // The script rings the caller (180) before its B-leg attempt; shutdown answers 503.
+    assert_eq!(caller.join().unwrap(), vec![100, 180, 503]);
+    // The B-leg INVITE cannot be cancelled before a provisional response (RFC 3261 §9.1):
+    // callctl is still releasing the call.
+    std::thread::sleep(Duration::from_millis(1000));
+    assert!(
+        server.child.try_wait().unwrap().is_none(),
+        "callctl stopped before its call was released; log:\n{}",
+        server.log()
+    );
+    unsafe_kill(server.child.id(), "TERM");
+    let deadline = Instant::now() + Duration::from_secs(3);
+    while server.child.try_wait().unwrap().is_none() {
+        assert!(
+            Instant::now() < deadline,
+            "callctl still running 3 s after a second SIGTERM; log:\n{}",
+            server.log()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 #[test]
 fn oversized_datagram_gets_513() {
     let socket = UdpSocket::bind("127.0.0.1:0").unwrap();

@@ -234,6 +234,16 @@ name = "uas-1704"
         );
         expect_all_pass(&self.server, caller, callees);
     }
+
+    /// Run a flow in which the callee answers and the caller hangs up: expect the call to end
+    /// with the caller's BYE (TEARDOWN Downstream BYE 200) and the registry to be empty
+    /// afterwards (the scenario is over: every call ended and left it). Returns the EDRs.
+    fn run_to_caller_bye(&self, flow: &Flow) -> Vec<Edr> {
+        self.run(flow);
+        let edrs = self.server.teardown("Downstream BYE", "200");
+        self.server.assert_no_dialogs();
+        edrs
+    }
 }
 
 /// The texts of the script's notices, in order.
@@ -443,13 +453,10 @@ fn callee_hangs_up_first() {
 #[test]
 fn caller_hangs_up_first() {
     let b2bua = B2bua::start();
-    b2bua.run(&SEED_CONNECT);
-    let edrs = b2bua.server.teardown("Downstream BYE", "200");
+    let edrs = b2bua.run_to_caller_bye(&SEED_CONNECT);
     single(&edrs, "ANSWER");
     // The caller talks for half a second before its BYE.
     assert!(duration_ms(&edrs) >= 500, "{edrs:#?}");
-    // The scenario is over: every call ended and left the registry.
-    b2bua.server.assert_no_dialogs();
 }
 
 #[test]
@@ -484,75 +491,53 @@ fn max_call_secs_releases_both_legs() {
 
 #[test]
 fn restricted_caller_reaches_b_anonymously() {
-    let b2bua = B2bua::start();
-    b2bua.run(&PRIVATE_CALLER);
-    let edrs = b2bua.server.teardown("Downstream BYE", "200");
+    let edrs = B2bua::start().run_to_caller_bye(&PRIVATE_CALLER);
     assert_eq!(
         single(&edrs, "IN-INVITE-ALEG").get("CALLING"),
         Some("4470001")
     );
-    // The scenario is over: every call ended and left the registry.
-    b2bua.server.assert_no_dialogs();
 }
 
 #[test]
 fn anonymous_caller_reaches_b_anonymously() {
-    let b2bua = B2bua::start();
-    b2bua.run(&ANONYMOUS_CALLER);
-    b2bua.server.teardown("Downstream BYE", "200");
-    // The scenario is over: every call ended and left the registry.
-    b2bua.server.assert_no_dialogs();
+    B2bua::start().run_to_caller_bye(&ANONYMOUS_CALLER);
 }
 
 #[test]
 fn unrestricted_caller_number_reaches_b() {
-    let b2bua = B2bua::start();
-    b2bua.run(&PUBLIC_CALLER);
-    b2bua.server.teardown("Downstream BYE", "200");
-    // The scenario is over: every call ended and left the registry.
-    b2bua.server.assert_no_dialogs();
+    B2bua::start().run_to_caller_bye(&PUBLIC_CALLER);
+}
+
+/// The script's result notice says the call was answered.
+fn assert_answered(server: &Server) {
+    let result = result_notice(server, "result");
+    assert_result(&result, &[("answered", "true"), ("reason", "Answered")]);
 }
 
 #[test]
 fn script_can_restrict_the_calling_party() {
     let b2bua = B2bua::start();
-    b2bua.run(&SCRIPT_RESTRICTS);
-    let result = result_notice(&b2bua.server, "result");
-    assert_result(&result, &[("answered", "true"), ("reason", "Answered")]);
-    b2bua.server.teardown("Downstream BYE", "200");
-    // The scenario is over: every call ended and left the registry.
-    b2bua.server.assert_no_dialogs();
+    b2bua.run_to_caller_bye(&SCRIPT_RESTRICTS);
+    assert_answered(&b2bua.server);
 }
 
 #[test]
 fn extra_headers_list_gives_one_header_line_per_value() {
     let b2bua = B2bua::start();
-    b2bua.run(&EXTRA_HEADERS);
-    let result = result_notice(&b2bua.server, "result");
-    assert_result(&result, &[("answered", "true"), ("reason", "Answered")]);
-    b2bua.server.teardown("Downstream BYE", "200");
-    // The scenario is over: every call ended and left the registry.
-    b2bua.server.assert_no_dialogs();
+    b2bua.run_to_caller_bye(&EXTRA_HEADERS);
+    assert_answered(&b2bua.server);
 }
 
 #[test]
 fn early_media_is_relayed_to_the_caller() {
-    let b2bua = B2bua::start();
-    b2bua.run(&EARLY_MEDIA);
-    let edrs = b2bua.server.teardown("Downstream BYE", "200");
+    let edrs = B2bua::start().run_to_caller_bye(&EARLY_MEDIA);
     assert_eq!(a_leg_codes(&edrs), vec!["100", "180", "183", "200"]);
-    // The scenario is over: every call ended and left the registry.
-    b2bua.server.assert_no_dialogs();
 }
 
 #[test]
 fn delayed_offer_answer_travels_in_the_acks() {
-    let b2bua = B2bua::start();
-    b2bua.run(&DELAYED_OFFER);
-    let edrs = b2bua.server.teardown("Downstream BYE", "200");
+    let edrs = B2bua::start().run_to_caller_bye(&DELAYED_OFFER);
     single(&edrs, "ANSWER");
-    // The scenario is over: every call ended and left the registry.
-    b2bua.server.assert_no_dialogs();
 }
 
 /// Every message callctl sends on both legs of the flows above decodes in tshark as SIP with

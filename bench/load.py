@@ -107,6 +107,39 @@ def memory_kib(pids):
 
 
 # ---------------------------------------------------------------------------------------
+# Child processes
+
+
+def end_process(proc, grace=10.0, group=False):
+    """Stop a child that may still run: SIGTERM, then SIGKILL after `grace` seconds, and
+    reap it. With `group` the signals go to its whole process group (a SUT started in its
+    own session, e.g. Kamailio's worker processes)."""
+    if proc is None:
+        return
+    def send(sig):
+        try:
+            if group:
+                os.killpg(proc.pid, sig)
+            else:
+                proc.send_signal(sig)
+        except (ProcessLookupError, PermissionError):
+            pass
+    if proc.poll() is None:
+        send(signal.SIGTERM)
+        try:
+            proc.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            pass
+    # The group's other members may outlive its leader.
+    if proc.poll() is None or group:
+        send(signal.SIGKILL)
+    try:
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        pass
+
+
+# ---------------------------------------------------------------------------------------
 # Systems under test
 
 
@@ -154,6 +187,20 @@ class Sut:
     def start(self, workdir):
         raise NotImplementedError
 
+    def launch(self, argv, workdir):
+        """Start the SUT in its own session (so stop() reaches every process it forks) and
+        wait until it answers; a SUT that does not come up is stopped before the error."""
+        wait_udp_port_free(SUT_ADDR[1])
+        self.log = open(workdir / f"{self.name}.log", "w")
+        self.proc = subprocess.Popen(
+            argv, stdout=self.log, stderr=subprocess.STDOUT, cwd=workdir, start_new_session=True
+        )
+        try:
+            self.wait_ready()
+        except BaseException:
+            self.stop()
+            raise
+
     def wait_ready(self):
         deadline = time.time() + 20
         while time.time() < deadline:
@@ -168,14 +215,11 @@ class Sut:
         return process_tree(self.proc.pid)
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        end_process(self.proc, grace=15, group=True)
         self.proc = None
+        if getattr(self, "log", None):
+            self.log.close()
+            self.log = None
 
     def active_calls(self):
         """Calls/dialogs the SUT holds now (its own count)."""
@@ -207,15 +251,7 @@ class Callctl(Sut):
         return f"{out.stdout.strip()} ({rev})"
 
     def start(self, workdir):
-        wait_udp_port_free(SUT_ADDR[1])
-        self.log = open(workdir / "callctl.log", "w")
-        self.proc = subprocess.Popen(
-            [self.binary, "--config", str(BENCH / "callctl.toml")],
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            cwd=workdir,
-        )
-        self.wait_ready()
+        self.launch([self.binary, "--config", str(BENCH / "callctl.toml")], workdir)
 
     def rpc(self, method):
         body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method}).encode()
@@ -261,10 +297,8 @@ class Kamailio(Sut):
         return out.splitlines()[0].replace("version: ", "").strip() if out else "?"
 
     def start(self, workdir):
-        wait_udp_port_free(SUT_ADDR[1])
-        self.log = open(workdir / "kamailio.log", "w")
         route = BENCH / "kamailio" / "route.lua"
-        self.proc = subprocess.Popen(
+        self.launch(
             [
                 "kamailio",
                 "-f",
@@ -280,11 +314,8 @@ class Kamailio(Sut):
                 "-A",
                 f'LUA_ROUTE="{route}"',
             ],
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            cwd=workdir,
+            workdir,
         )
-        self.wait_ready()
 
     def kamcmd(self, *args):
         out = subprocess.run(
@@ -294,8 +325,11 @@ class Kamailio(Sut):
 
     def dialog_stats(self):
         out = self.kamcmd("dlg.stats_active")
-        vals = dict(re.findall(r"(\w+):\s*(\d+)", out))
-        return {k: int(v) for k, v in vals.items()}
+        vals = {k: int(v) for k, v in re.findall(r"(\w+):\s*(\d+)", out)}
+        # No answer is not "no dialogs": a count that was not read must not read as 0.
+        if "all" not in vals:
+            raise RuntimeError(f"kamcmd dlg.stats_active gave no dialog counts: {out!r}")
+        return vals
 
     def active_calls(self):
         st = self.dialog_stats()
@@ -365,6 +399,25 @@ def percentile(sorted_vals, p):
     return sorted_vals[lo] + (sorted_vals[hi] - sorted_vals[lo]) * (k - lo)
 
 
+def stat_int(stats, key):
+    """A SIPp counter from the statistics line; None when absent or not a number."""
+    try:
+        return int(stats[key])
+    except (KeyError, ValueError):
+        return None
+
+
+def call_verdict(sipp_exit, stats, calls):
+    """(successful, failed, retransmissions, passed) of one SIPp run. A run passes only when
+    SIPp exited 0 and its own statistics file shows every call successful and none failed:
+    missing statistics, or a run of no calls, are not a pass."""
+    ok = stat_int(stats, "SuccessfulCall(C)")
+    failed = stat_int(stats, "FailedCall(C)")
+    retrans = stat_int(stats, "Retransmissions(C)")
+    passed = calls > 0 and sipp_exit == 0 and ok == calls and failed == 0
+    return ok, failed, retrans, passed
+
+
 def run_calls(sut, workdir, tag, rate, calls, hold_ms, sample=None, capture=False):
     """One SIPp run: `calls` calls at `rate` calls/s, each held `hold_ms`.
 
@@ -376,6 +429,20 @@ def run_calls(sut, workdir, tag, rate, calls, hold_ms, sample=None, capture=Fals
     # A call not done 20 s after the last one started has failed; a failing step must not
     # hold the run for long.
     timeout = int(duration + 20)
+    stat_file = rundir / "uac_stat.csv"
+    # A file left by an earlier run in the same directory must not stand for this one.
+    stat_file.unlink(missing_ok=True)
+    procs = []
+    try:
+        return _run_calls(sut, rundir, stat_file, rate, calls, hold_ms, timeout, sample, capture,
+                          procs)
+    finally:
+        # Whatever happened (an error, Ctrl-C), no SIPp or dumpcap outlives the run.
+        for proc in procs:
+            end_process(proc, grace=5)
+
+
+def _run_calls(sut, rundir, stat_file, rate, calls, hold_ms, timeout, sample, capture, procs):
     uas = subprocess.Popen(
         [
             "sipp", "-sf", str(BENCH / "sipp" / "uas.xml"),
@@ -385,6 +452,7 @@ def run_calls(sut, workdir, tag, rate, calls, hold_ms, sample=None, capture=Fals
         ],
         cwd=rundir, stdout=subprocess.DEVNULL, stderr=open(rundir / "uas.stderr", "w"),
     )
+    procs.append(uas)
     time.sleep(0.3)  # the UAS socket must exist before the first INVITE reaches the SUT
     cap = None
     if capture:
@@ -395,6 +463,7 @@ def run_calls(sut, workdir, tag, rate, calls, hold_ms, sample=None, capture=Fals
              "-w", str(rundir / "uac.pcapng")],
             cwd=rundir, stdout=subprocess.DEVNULL, stderr=open(rundir / "dumpcap.stderr", "w"),
         )
+        procs.append(cap)
         time.sleep(1.0)
     pids = sut.pids()
     cpu0 = cpu_seconds(pids)
@@ -413,6 +482,7 @@ def run_calls(sut, workdir, tag, rate, calls, hold_ms, sample=None, capture=Fals
         ],
         cwd=rundir, stdout=subprocess.DEVNULL, stderr=open(rundir / "uac.stderr", "w"),
     )
+    procs.append(uac)
     sampled = None
     if sample is not None:
         # Established calls peak when the last call has been answered.
@@ -420,15 +490,18 @@ def run_calls(sut, workdir, tag, rate, calls, hold_ms, sample=None, capture=Fals
         while time.time() < wake and uac.poll() is None:
             time.sleep(0.1)
         sampled = sample(sut)
-    rc = uac.wait()
+    try:
+        # SIPp's own -timeout ends it; this bound only guards against a hung SIPp.
+        rc = uac.wait(timeout=timeout + 30)
+    except subprocess.TimeoutExpired:
+        rc = None
     elapsed = time.time() - t0
     cpu1 = cpu_seconds(sut.pids())
     try:
         uas.wait(timeout=10)
     except subprocess.TimeoutExpired:
-        uas.terminate()
-        uas.wait()
-    stats = read_stat_csv(rundir / "uac_stat.csv")
+        end_process(uas, grace=5)
+    stats = read_stat_csv(stat_file)
     setup = []
     if cap is not None:
         time.sleep(0.5)
@@ -436,17 +509,10 @@ def run_calls(sut, workdir, tag, rate, calls, hold_ms, sample=None, capture=Fals
         try:
             cap.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            cap.kill()
+            end_process(cap, grace=1)
         setup = sorted(setup_times(rundir / "uac.pcapng"))
 
-    def num(key):
-        try:
-            return int(stats.get(key, "0"))
-        except ValueError:
-            return 0
-
-    ok = num("SuccessfulCall(C)")
-    failed = num("FailedCall(C)")
+    ok, failed, retrans, passed = call_verdict(rc, stats, calls)
     return {
         "rate": rate,
         "calls": calls,
@@ -454,8 +520,9 @@ def run_calls(sut, workdir, tag, rate, calls, hold_ms, sample=None, capture=Fals
         "sipp_exit": rc,
         "successful": ok,
         "failed": failed,
-        "retransmissions": num("Retransmissions(C)"),
-        "passed": rc == 0 and ok == calls and failed == 0,
+        "retransmissions": retrans,
+        "stats_found": bool(stats),
+        "passed": passed,
         "elapsed_s": round(elapsed, 2),
         "sut_cpu_s": round(cpu1 - cpu0, 3),
         "setup_ms": {
@@ -549,14 +616,23 @@ def measure(sut, args, workdir):
             "loaded_pss_kib": smp.get("pss_kib"),
             "loaded_rss_kib": smp.get("rss_kib"),
             "established": est,
-            "kib_per_call_pss": round((smp["pss_kib"] - pss0) / est, 2) if est else None,
-            "kib_per_call_rss": round((smp["rss_kib"] - rss0) / est, 2) if est else None,
+            # Per-call figures only from a run that passed (every call established and
+            # ended cleanly) and with established calls counted by the SUT itself.
+            "kib_per_call_pss": per_call(smp.get("pss_kib"), pss0, est, mem_run["passed"]),
+            "kib_per_call_rss": per_call(smp.get("rss_kib"), rss0, est, mem_run["passed"]),
             "detail": smp.get("detail"),
         }
         res["leftovers_after_memory_run"] = sut.leftovers()
     finally:
         sut.stop()
     return res
+
+
+def per_call(loaded_kib, baseline_kib, established, passed):
+    """Memory growth per established call, in KiB; None unless it was observed."""
+    if not passed or not established or loaded_kib is None:
+        return None
+    return round((loaded_kib - baseline_kib) / established, 2)
 
 
 def ratio(a, b):
@@ -591,8 +667,13 @@ def machine_info():
 
 
 def left_total(r):
+    """Calls the SUT still held after its runs; None when a count was not taken (a system
+    that was not measured does not show 0)."""
     keys = ["leftovers_after_cpu_run", "leftovers_after_steps", "leftovers_after_memory_run"]
-    return sum((r.get(k) or {}).get("total", 0) for k in keys)
+    counts = [(r.get(k) or {}).get("total") for k in keys]
+    if any(c is None for c in counts):
+        return None
+    return sum(counts)
 
 
 def report_md(rep):
@@ -636,7 +717,7 @@ def report_md(rep):
         f"| memory per established call (PSS) | {f((c.get('memory') or {}).get('kib_per_call_pss'), ' KiB')} "
         f"| {f((k.get('memory') or {}).get('kib_per_call_pss'), ' KiB')} "
         f"| {f(rep['ratios']['memory_per_call'])} | callctl <= 8 KiB ({t['memory']}) |",
-        f"| calls/dialogs left after the runs | {left_total(c)} | {left_total(k)} | | 0 ({t['leftovers']}) |",
+        f"| calls/dialogs left after the runs | {f(left_total(c))} | {f(left_total(k))} | | 0 ({t['leftovers']}) |",
         "",
     ]
     for name, r in rep["systems"].items():
@@ -650,7 +731,7 @@ def report_md(rep):
             lines.append(
                 f"| {s['rate']} ({label}) | {'pass' if s['passed'] else 'FAIL'} | {s['successful']} | "
                 f"{s['failed']} | {s['retransmissions']} | {s['sut_cpu_s']} | "
-                f"{round(s['sut_cpu_s'] * 1e6 / s['calls'])} | "
+                f"{round(s['sut_cpu_s'] * 1e6 / s['calls']) if s['calls'] else 'n/a'} | "
                 f"{f(sm['p50'] and round(sm['p50'], 2))} | {f(sm['p99'] and round(sm['p99'], 2))} |"
             )
         mem = r.get("memory") or {}
@@ -681,6 +762,9 @@ def main():
     ap.add_argument("--only", choices=["callctl", "kamailio"], help="measure one system")
     ap.add_argument("--callctl-bin", default=str(ROOT / "target" / "release" / "callctl"))
     args = ap.parse_args()
+    # SIGTERM ends the run like Ctrl-C: the cleanup in the finally blocks runs (no SIPp,
+    # dumpcap or SUT left behind).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if args.calls is None:
         args.calls = 4000 if args.quick else 20000
     if args.concurrent is None:
@@ -691,8 +775,15 @@ def main():
         args.rates = [1000, 2000, 3000, 4000, 5000, 6000]
     else:
         args.rates = [1000, 1500, 2000, 2500, 3000, 3500, 4000, 4500, 5000, 6000, 7000, 8000, 10000]
+    for name, v in [("--calls", args.calls), ("--concurrent", args.concurrent),
+                    ("--common-rate", args.common_rate), ("--mem-rate", args.mem_rate),
+                    *[("--rates", r) for r in args.rates]]:
+        if v <= 0:
+            ap.error(f"{name} must be positive (got {v})")
+    if args.hold_ms < 0:
+        ap.error(f"--hold-ms must not be negative (got {args.hold_ms})")
 
-    for tool in ["sipp", "kamailio", "kamcmd"]:
+    for tool in ["sipp", "dumpcap", "tshark", "kamailio", "kamcmd"]:
         if args.only == "callctl" and tool.startswith("kam"):
             continue
         if shutil.which(tool) is None:
@@ -728,8 +819,8 @@ def main():
     targets = {
         "max_rate": verdict(ratios["max_rate"] is not None and ratios["max_rate"] >= 2.0),
         "cpu_per_call": verdict(ratios["cpu_per_call"] is not None and ratios["cpu_per_call"] <= 0.3),
-        "memory": verdict(cm is not None and cm <= 8.0),
-        "leftovers": verdict(c and left_total(c) == 0),
+        "memory": verdict(cm is not None and cm <= 8.0),  # None unless the run passed
+        "leftovers": verdict(left_total(c) == 0),
     }
     rep = {
         "when": datetime.datetime.now().isoformat(timespec="seconds"),

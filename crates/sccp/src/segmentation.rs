@@ -454,7 +454,7 @@ impl Reassembler {
                     expected_remaining: segmentation.remaining - 1,
                     last_start: 0,
                     last_remaining: segmentation.remaining,
-                    deadline: now + self.config.reassembly_timer,
+                    deadline: now.saturating_add(self.config.reassembly_timer),
                 },
             );
             None

@@ -222,3 +222,19 @@ fn size_limit() {
     assert!(failed);
     assert_eq!(reassembler.in_progress(), 0);
 }
+
+/// An operator's absurd reassembly timer saturates instead of overflowing the clock.
+#[test]
+fn huge_reassembly_timer_does_not_overflow() {
+    let config = ReassemblyConfig {
+        reassembly_timer: Duration::MAX,
+        ..ReassemblyConfig::default()
+    };
+    let mut reassembler = Reassembler::new(config);
+    let first = request(600).messages(1).unwrap().remove(0);
+    assert_eq!(
+        reassembler.receive(Duration::from_secs(5), first),
+        Received::Pending
+    );
+    assert_eq!(reassembler.next_deadline(), Some(Duration::MAX));
+}

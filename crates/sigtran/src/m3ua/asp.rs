@@ -525,7 +525,7 @@ impl Association {
             if now >= p.deadline {
                 if p.attempts < self.config.max_attempts.max(1) {
                     p.attempts += 1;
-                    p.deadline = now + self.config.retry_interval;
+                    p.deadline = now.saturating_add(self.config.retry_interval);
                     let bytes = p.bytes.clone();
                     self.actions.push_back(Action::Transmit(bytes));
                 } else {
@@ -549,7 +549,7 @@ impl Association {
                 self.heartbeat.counter = self.heartbeat.counter.wrapping_add(1);
                 let data = self.heartbeat.counter.to_be_bytes().to_vec();
                 self.heartbeat.outstanding = Some(data.clone());
-                self.heartbeat.next = Some(now + self.config.heartbeat_interval);
+                self.heartbeat.next = Some(now.saturating_add(self.config.heartbeat_interval));
                 self.transmit(Message::new(MessageKind::Beat).with(Parameter::HeartbeatData(data)));
             }
         }
@@ -670,7 +670,7 @@ impl Association {
                 ..Heartbeat::default()
             };
         } else if from == AspState::AspDown && !self.config.heartbeat_interval.is_zero() {
-            self.heartbeat.next = Some(now + self.config.heartbeat_interval);
+            self.heartbeat.next = Some(now.saturating_add(self.config.heartbeat_interval));
         }
     }
 
@@ -749,7 +749,7 @@ impl Association {
                     procedure,
                     bytes,
                     attempts: 1,
-                    deadline: now + self.config.retry_interval,
+                    deadline: now.saturating_add(self.config.retry_interval),
                 });
             }
             Err(e) => self.indicate(Indication::EncodeFailed(e)),

@@ -1058,3 +1058,16 @@ fn shut_down_while_aspup_is_pending_sends_aspdn_after_the_ack() {
     assert_eq!(a.state(), AspState::AspDown);
     assert_eq!(a.pending_procedure(), None);
 }
+
+/// An operator's absurd retry and heartbeat intervals saturate instead of overflowing.
+#[test]
+fn huge_timer_settings_do_not_overflow() {
+    let mut c = asp_config();
+    c.retry_interval = Duration::MAX;
+    c.heartbeat_interval = Duration::MAX;
+    let mut a = Association::new(c.clone());
+    a.transport_up(ms(5));
+    assert_eq!(a.next_deadline(), Some(Duration::MAX));
+    let a = active_asp(c);
+    assert_eq!(a.next_deadline(), Some(Duration::MAX));
+}

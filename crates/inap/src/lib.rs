@@ -20,6 +20,7 @@
 
 mod ber;
 pub mod cap;
+mod common;
 pub mod cs1;
 pub mod numbers;
 

@@ -15,6 +15,11 @@ use rasn::prelude::*;
 
 use super::raw::RawConstructed;
 
+pub use crate::common::{
+    CancelFailedParam, CancelProblem, CgEncountered, MessageType, MonitorMode,
+    RequestedInfoErrorParam, TaskRefusedParam, Tone, UnavailableNetworkResource,
+};
+
 /// `LegType ::= OCTET STRING (SIZE(1))`: `'01'H` leg 1, `'02'H` leg 2.
 pub type LegType = OctetString;
 
@@ -121,16 +126,6 @@ pub enum EventTypeBcsm {
     TChangeOfPosition = 51,
     OServiceChange = 52,
     TServiceChange = 53,
-}
-
-/// `CGEncountered ::= ENUMERATED`.
-#[derive(AsnType, Encode, Decode, Debug, Clone, Copy, PartialEq, Eq)]
-#[rasn(enumerated)]
-#[allow(missing_docs)]
-pub enum CgEncountered {
-    NoCgEncountered = 0,
-    ManualCgEncountered = 1,
-    ScpOverload = 2,
 }
 
 /// `BearerCapability ::= CHOICE { bearerCap [0] OCTET STRING (SIZE(2..11)) }` (Q.931 IE
@@ -388,16 +383,6 @@ pub enum ReleaseCallArg {
     AllCallSegmentsWithExtension(AllCallSegmentsWithExtension),
 }
 
-/// `MonitorMode ::= ENUMERATED`.
-#[derive(AsnType, Encode, Decode, Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[rasn(enumerated)]
-#[allow(missing_docs)]
-pub enum MonitorMode {
-    Interrupted = 0,
-    NotifyAndContinue = 1,
-    Transparent = 2,
-}
-
 /// `DpSpecificCriteria ::= CHOICE`.
 #[derive(AsnType, Encode, Decode, Debug, Clone, PartialEq, Eq)]
 #[rasn(choice)]
@@ -564,15 +549,6 @@ pub enum EventSpecificInformationBcsm {
     /// `[52]` (v4), raw contents.
     #[rasn(tag(context, 52))]
     DpSpecificInfoAlt(RawConstructed),
-}
-
-/// `MiscCallInfo` messageType.
-#[derive(AsnType, Encode, Decode, Debug, Clone, Copy, PartialEq, Eq)]
-#[rasn(enumerated)]
-#[allow(missing_docs)]
-pub enum MessageType {
-    Request = 0,
-    Notification = 1,
 }
 
 /// `MiscCallInfo ::= SEQUENCE { messageType [0], dpAssignment [1] OPTIONAL }` (CS-2).
@@ -907,17 +883,6 @@ pub struct InbandInfo {
     pub interval: Option<u16>,
 }
 
-/// `Tone ::= SEQUENCE`.
-#[derive(AsnType, Encode, Decode, Debug, Clone, PartialEq, Eq)]
-pub struct Tone {
-    /// `[0]`
-    #[rasn(tag(context, 0))]
-    pub tone_id: u32,
-    /// `[1]`
-    #[rasn(tag(context, 1))]
-    pub duration: Option<u32>,
-}
-
 /// `InformationToSend ::= CHOICE`.
 #[derive(AsnType, Encode, Decode, Debug, Clone, PartialEq, Eq)]
 #[rasn(choice)]
@@ -1168,56 +1133,4 @@ pub struct ContinueWithArgumentArg {
     /// `[59]`
     #[rasn(tag(context, 59))]
     pub continue_with_argument_arg_extension: Option<ContinueWithArgumentArgExtension>,
-}
-
-/// cancelFailed parameter problem.
-#[derive(AsnType, Encode, Decode, Debug, Clone, Copy, PartialEq, Eq)]
-#[rasn(enumerated)]
-#[allow(missing_docs)]
-pub enum CancelProblem {
-    UnknownOperation = 0,
-    TooLate = 1,
-    OperationNotCancellable = 2,
-}
-
-/// cancelFailed PARAMETER.
-#[derive(AsnType, Encode, Decode, Debug, Clone, PartialEq, Eq)]
-pub struct CancelFailedParam {
-    /// `[0]`
-    #[rasn(tag(context, 0))]
-    pub problem: CancelProblem,
-    /// `[1]` the invoke id that could not be cancelled.
-    #[rasn(tag(context, 1))]
-    pub operation: i8,
-}
-
-/// requestedInfoError PARAMETER.
-#[derive(AsnType, Encode, Decode, Debug, Clone, Copy, PartialEq, Eq)]
-#[rasn(enumerated)]
-#[allow(missing_docs)]
-pub enum RequestedInfoErrorParam {
-    UnknownRequestedInfo = 1,
-    RequestedInfoNotAvailable = 2,
-}
-
-/// systemFailure PARAMETER (UnavailableNetworkResource).
-#[derive(AsnType, Encode, Decode, Debug, Clone, Copy, PartialEq, Eq)]
-#[rasn(enumerated)]
-#[allow(missing_docs)]
-pub enum UnavailableNetworkResource {
-    UnavailableResources = 0,
-    ComponentFailure = 1,
-    BasicCallProcessingException = 2,
-    ResourceStatusFailure = 3,
-    EndUserFailure = 4,
-}
-
-/// taskRefused PARAMETER.
-#[derive(AsnType, Encode, Decode, Debug, Clone, Copy, PartialEq, Eq)]
-#[rasn(enumerated)]
-#[allow(missing_docs)]
-pub enum TaskRefusedParam {
-    Generic = 0,
-    Unobtainable = 1,
-    Congestion = 2,
 }

@@ -1,58 +1,9 @@
 //! Core INAP CS-1 errors (ETS 300 374-1 / Q.1218 "IN-CS1-Errors"): codes and parameters.
 
-use rasn::{AsnType, Decode, Decoder, Encode};
-
-/// `CancelFailed` parameter, `problem`.
-#[derive(AsnType, Encode, Decode, Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[rasn(enumerated)]
-#[allow(missing_docs)]
-pub enum CancelProblem {
-    UnknownOperation = 0,
-    TooLate = 1,
-    OperationNotCancellable = 2,
-}
-
-/// `CancelFailed` parameter.
-#[derive(AsnType, Encode, Decode, Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct CancelFailedParam {
-    /// `problem [0]`.
-    #[rasn(tag(context, 0))]
-    pub problem: CancelProblem,
-    /// `operation [1] InvokeID`: the invoke that could not be cancelled.
-    #[rasn(tag(context, 1))]
-    pub operation: i8,
-}
-
-/// `RequestedInfoError` parameter.
-#[derive(AsnType, Encode, Decode, Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[rasn(enumerated)]
-#[allow(missing_docs)]
-pub enum RequestedInfoErrorParam {
-    UnknownRequestedInfo = 1,
-    RequestedInfoNotAvailable = 2,
-}
-
-/// `SystemFailure` parameter (`UnavailableNetworkResource`).
-#[derive(AsnType, Encode, Decode, Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[rasn(enumerated)]
-#[allow(missing_docs)]
-pub enum UnavailableNetworkResource {
-    UnavailableResources = 0,
-    ComponentFailure = 1,
-    BasicCallProcessingException = 2,
-    ResourceStatusFailure = 3,
-    EndUserFailure = 4,
-}
-
-/// `TaskRefused` parameter.
-#[derive(AsnType, Encode, Decode, Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[rasn(enumerated)]
-#[allow(missing_docs)]
-pub enum TaskRefusedParam {
-    Generic = 0,
-    Unobtainable = 1,
-    Congestion = 2,
-}
+pub use crate::common::{
+    CancelFailedParam, CancelProblem, RequestedInfoErrorParam, TaskRefusedParam,
+    UnavailableNetworkResource,
+};
 
 /// A CS-1 error with its parameter (local error codes of Q.1218 "IN-CS1-Codes").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -7,6 +7,8 @@
 use rasn::types::{Any, Ia5String, OctetString};
 use rasn::{AsnType, Decode, Decoder, Encode, Encoder};
 
+pub use crate::common::{CgEncountered, MessageType, MonitorMode, Tone};
+
 /// `LegID` (Q.1218): which leg an event or charge applies to. LegType is one octet
 /// (1 = leg 1 the calling party, 2 = leg 2 the called party).
 #[derive(AsnType, Encode, Decode, Debug, Clone, PartialEq, Eq, Hash)]
@@ -91,25 +93,6 @@ pub enum EventTypeBcsm {
     TAbandon = 18,
 }
 
-/// `MonitorMode`.
-#[derive(AsnType, Encode, Decode, Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[rasn(enumerated)]
-#[allow(missing_docs)]
-pub enum MonitorMode {
-    Interrupted = 0,
-    NotifyAndContinue = 1,
-    Transparent = 2,
-}
-
-/// `MiscCallInfo.messageType`.
-#[derive(AsnType, Encode, Decode, Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[rasn(enumerated)]
-#[allow(missing_docs)]
-pub enum MessageType {
-    Request = 0,
-    Notification = 1,
-}
-
 /// `MiscCallInfo.dpAssignment`.
 #[derive(AsnType, Encode, Decode, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[rasn(enumerated)]
@@ -142,16 +125,6 @@ pub enum BearerCapability {
     /// `tmr [1]`: transmission medium requirement (Q.763 §3.54), one octet.
     #[rasn(tag(context, 1))]
     Tmr(OctetString),
-}
-
-/// `CGEncountered`.
-#[derive(AsnType, Encode, Decode, Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[rasn(enumerated)]
-#[allow(missing_docs)]
-pub enum CgEncountered {
-    NoCgEncountered = 0,
-    ManualCgEncountered = 1,
-    ScpOverload = 2,
 }
 
 /// `TerminalType`.
@@ -424,17 +397,6 @@ pub struct InbandInfo {
     /// `interval [3] INTEGER (0..32767)`, seconds.
     #[rasn(tag(context, 3))]
     pub interval: Option<u16>,
-}
-
-/// `Tone`.
-#[derive(AsnType, Encode, Decode, Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Tone {
-    /// `toneID [0] Integer4`.
-    #[rasn(tag(context, 0))]
-    pub tone_id: u32,
-    /// `duration [1] Integer4`.
-    #[rasn(tag(context, 1))]
-    pub duration: Option<u32>,
 }
 
 /// `InformationToSend`.

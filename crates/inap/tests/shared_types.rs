@@ -1,0 +1,106 @@
+//! The ASN.1 types CS-1 and CAP define alike are one Rust type (`src/common.rs`), and both
+//! protocols put them on the wire as X.690 says. Expected octets are worked out by hand from
+//! the standards' tags (IMPLICIT TAGS modules; a tagged CHOICE is explicit).
+
+use callctl_inap::cap::{self, CapArgument, CapError, CapVersion};
+use callctl_inap::cs1::{self, Cs1Argument, Cs1Error};
+
+/// Compiles only while the two paths name one type.
+fn same_types(
+    tone: cs1::Tone,
+    cg: cs1::CgEncountered,
+    mode: cs1::MonitorMode,
+    message: cs1::MessageType,
+    failed: cs1::CancelFailedParam,
+) -> (
+    cap::types::Tone,
+    cap::types::CgEncountered,
+    cap::types::MonitorMode,
+    cap::types::MessageType,
+    cap::types::CancelFailedParam,
+) {
+    (tone, cg, mode, message, failed)
+}
+
+#[test]
+fn shared_types_encode_the_same_in_cs1_and_cap() {
+    let (tone, cg, _, _, failed) = same_types(
+        cs1::Tone {
+            tone_id: 5,
+            duration: Some(3),
+        },
+        cs1::CgEncountered::ManualCgEncountered,
+        cs1::MonitorMode::NotifyAndContinue,
+        cs1::MessageType::Notification,
+        cs1::CancelFailedParam {
+            problem: cs1::CancelProblem::TooLate,
+            operation: 3,
+        },
+    );
+
+    // PlayAnnouncement { informationToSend [0] { tone [1] { toneID [0] 5, duration [1] 3 } } }.
+    let play = [
+        0x30, 0x0a, 0xa0, 0x08, 0xa1, 0x06, 0x80, 0x01, 0x05, 0x81, 0x01, 0x03,
+    ];
+    let cs1_play = Cs1Argument::PlayAnnouncement(cs1::PlayAnnouncementArg {
+        information_to_send: cs1::InformationToSend::Tone(tone),
+        disconnect_from_ip_forbidden: true,
+        request_announcement_complete: true,
+        extensions: None,
+    });
+    assert_eq!(cs1_play.encode_argument(), play);
+    assert_eq!(Cs1Argument::decode_argument(47, &play).unwrap(), cs1_play);
+    for version in CapVersion::ALL {
+        let cap_play = CapArgument::PlayAnnouncement(cap::types::PlayAnnouncementArg {
+            information_to_send: cap::types::InformationToSend::Tone(tone),
+            disconnect_from_ip_forbidden: None,
+            request_announcement_complete_notification: None,
+            extensions: None,
+            call_segment_id: None,
+            request_announcement_started_notification: None,
+        });
+        assert_eq!(cap_play.encode_argument(version), play);
+        assert_eq!(
+            CapArgument::decode_argument(version, 47, &play).unwrap(),
+            cap_play
+        );
+    }
+
+    // InitialDP { serviceKey [0] 1, cGEncountered [7] manualCGencountered (1) }.
+    let idp = [0x30, 0x06, 0x80, 0x01, 0x01, 0x87, 0x01, 0x01];
+    let Cs1Argument::InitialDp(a) = Cs1Argument::decode_argument(0, &idp).unwrap() else {
+        panic!("not an InitialDP")
+    };
+    assert_eq!(a.cg_encountered, Some(cg));
+    assert_eq!(Cs1Argument::InitialDp(a).encode_argument(), idp);
+    for version in CapVersion::ALL {
+        let CapArgument::InitialDp(a) = CapArgument::decode_argument(version, 0, &idp).unwrap()
+        else {
+            panic!("not an InitialDP")
+        };
+        assert_eq!(a.cg_encountered, Some(cg));
+        assert_eq!(CapArgument::InitialDp(a).encode_argument(version), idp);
+    }
+
+    // cancelFailed { problem [0] tooLate (1), operation [1] 3 }; systemFailure endUserFailure.
+    let cancel_failed = [0x30, 0x06, 0x80, 0x01, 0x01, 0x81, 0x01, 0x03];
+    assert_eq!(
+        Cs1Error::CancelFailed(failed).encode_parameter(),
+        cancel_failed
+    );
+    let system_failure = [0x0a, 0x01, 0x04];
+    assert_eq!(
+        Cs1Error::SystemFailure(cs1::UnavailableNetworkResource::EndUserFailure).encode_parameter(),
+        system_failure
+    );
+    for version in CapVersion::ALL {
+        assert_eq!(
+            CapError::CancelFailed(failed).encode_parameter(version),
+            cancel_failed
+        );
+        assert_eq!(
+            CapError::decode_error(version, 11, &system_failure).unwrap(),
+            CapError::SystemFailure(cap::types::UnavailableNetworkResource::EndUserFailure)
+        );
+    }
+}

@@ -97,6 +97,7 @@ pub struct ServiceSection {
     pub trace_level: u8,
     pub instruction_budget: u64,
     pub memory_limit_mb: usize,
+    pub post_call_script_secs: u64,
     pub triggers: Vec<TriggerEntry>,
 }
 
@@ -112,6 +113,7 @@ impl Default for ServiceSection {
             trace_level: 0,
             instruction_budget: 50_000_000,
             memory_limit_mb: 512,
+            post_call_script_secs: 3600,
             triggers: Vec::new(),
         }
     }
@@ -330,6 +332,12 @@ impl Config {
                 self.service.service_logic_ms,
                 10,
                 60_000,
+            ),
+            (
+                "service.post_call_script_secs",
+                self.service.post_call_script_secs,
+                1,
+                86_400,
             ),
         ] {
             if !(lo..=hi).contains(&v) {
@@ -688,6 +696,7 @@ impl Config {
             ping_interval: (self.supervision.ping_interval_secs > 0)
                 .then(|| Duration::from_secs(u64::from(self.supervision.ping_interval_secs))),
             ping_max_failures: self.supervision.ping_max_failures,
+            post_call_script: Duration::from_secs(self.service.post_call_script_secs),
         })
     }
 }
@@ -746,6 +755,11 @@ mod tests {
         let base = Path::new(".");
         let e = Config::parse("[sip]\nlisten = [\"udp:1.2.3.4\"]\n", base).unwrap_err();
         assert!(format!("{e:#}").contains("sip.listen[0]"), "{e:#}");
+        let e = Config::parse("[service]\npost_call_script_secs = 0\n", base).unwrap_err();
+        assert!(
+            format!("{e:#}").contains("service.post_call_script_secs"),
+            "{e:#}"
+        );
         let e = Config::parse("[service]\nservice_logic_ms = 5\n", base).unwrap_err();
         assert!(
             format!("{e:#}").contains("service.service_logic_ms"),

@@ -1326,19 +1326,10 @@ impl<R: ScriptRunner> Engine<R> {
             }
         }
         if let Some(i) = fire_guard {
-            // No final response to our CANCELled INVITE within 64*T1: the INVITE counts as
-            // cancelled and its client transaction is destroyed (RFC 3261 §9.1). After a
-            // provisional it has no timer of its own left (Timer B stopped, §17.1.1.2), so
-            // without this it would stay in the transaction table for good.
-            let tx = self
-                .calls
-                .get(&key)
-                .and_then(|c| c.b_legs.get(i))
-                .map(|b| b.tx);
+            // No final response to our CANCELled INVITE within 64*T1: give the leg up (RFC
+            // 3261 §9.1). The transaction layer ends the INVITE transaction itself at the
+            // same instant (its CANCEL guard).
             self.on_b_failure(key, i, None, now);
-            if let Some(tx) = tx {
-                self.layer.on_transport_error(tx, now);
-            }
         }
         // The caller's 2xx: retransmit until ACK, give up after 64*T1 (RFC 3261 §13.3.1.4).
         let mut resend = None;

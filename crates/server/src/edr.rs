@@ -1,9 +1,12 @@
-//! The EDR file writer: one thread, fed by the shards through a channel, so no shard ever
-//! waits on the disk. Format in docs/edr.md.
+//! The EDR file writer: one thread, fed by the shards through a bounded channel, so no shard
+//! ever waits on the disk. When the disk stalls and the queue is full, records are dropped
+//! and counted rather than held in memory without limit. Format in docs/edr.md.
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
-use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use callctl_b2bua::EdrRecord;
@@ -79,7 +82,42 @@ fn hostname() -> String {
 }
 
 /// Run the writer until every sender is gone; then write the footer.
-pub fn run_writer(path: String, rx: Receiver<EdrRecord>) {
+/// Records the queue to the writer holds at most (a few seconds of a busy node's events).
+pub const QUEUE: usize = 65_536;
+
+/// What went wrong with EDRs since the start, for statistics and metrics.
+#[derive(Debug, Default)]
+pub struct EdrHealth {
+    /// Records dropped because the writer's queue was full.
+    pub dropped: AtomicU64,
+    /// Records that could not be written to the file.
+    pub write_errors: AtomicU64,
+}
+
+/// A shard's end of the EDR queue.
+#[derive(Clone)]
+pub struct EdrSink {
+    pub tx: SyncSender<EdrRecord>,
+    pub health: Arc<EdrHealth>,
+}
+
+impl EdrSink {
+    /// Queue a record without waiting; a full queue drops it (counted; the first drop of a
+    /// burst is logged).
+    pub fn send(&self, record: EdrRecord) {
+        if let Err(TrySendError::Full(_)) = self.tx.try_send(record) {
+            let before = self.health.dropped.fetch_add(1, Ordering::Relaxed);
+            if before.is_power_of_two() || before == 0 {
+                tracing::error!(
+                    dropped = before + 1,
+                    "EDR queue full (the EDR file is not keeping up): records dropped"
+                );
+            }
+        }
+    }
+}
+
+pub fn run_writer(path: String, rx: Receiver<EdrRecord>, health: Arc<EdrHealth>) {
     let file = OpenOptions::new().create(true).append(true).open(&path);
     let file: File = match file {
         Ok(f) => f,
@@ -103,23 +141,42 @@ pub fn run_writer(path: String, rx: Receiver<EdrRecord>) {
         hostname()
     );
     let _ = out.flush();
+    // Only records that reached the file count in the footer; records lost to a failing
+    // file (a failed write, or a failed flush of the buffer holding them) are counted in
+    // `health`, and logged once per run of failures.
+    let mut failing = false;
     loop {
         match rx.recv_timeout(Duration::from_millis(200)) {
             Ok(record) => {
-                let line = format_record(&record);
-                bytes += line.len() as u64;
-                count += 1;
-                if let Err(e) = out.write_all(line.as_bytes()) {
-                    tracing::error!(error = %e, "EDR write failed");
-                }
-                // Flush as soon as the queue is drained, so readers see events promptly.
-                while let Ok(record) = rx.try_recv() {
+                let (mut batch, mut batch_bytes, mut lost) = (0u64, 0u64, 0u64);
+                let mut next = Some(record);
+                while let Some(record) = next {
                     let line = format_record(&record);
-                    bytes += line.len() as u64;
-                    count += 1;
-                    let _ = out.write_all(line.as_bytes());
+                    if out.write_all(line.as_bytes()).is_ok() {
+                        batch += 1;
+                        batch_bytes += line.len() as u64;
+                    } else {
+                        lost += 1;
+                    }
+                    // Flush as soon as the queue is drained, so readers see events promptly.
+                    next = rx.try_recv().ok();
                 }
-                let _ = out.flush();
+                if out.flush().is_err() {
+                    lost += batch;
+                    batch = 0;
+                    batch_bytes = 0;
+                    // What the buffer held is gone; start clean.
+                    out = BufWriter::new(out.into_parts().0);
+                }
+                count += batch;
+                bytes += batch_bytes;
+                if lost > 0 {
+                    health.write_errors.fetch_add(lost, Ordering::Relaxed);
+                    if !failing {
+                        tracing::error!(lost, "EDR write failed; records are being lost");
+                    }
+                }
+                failing = lost > 0;
             }
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => break,
@@ -160,5 +217,47 @@ mod tests {
             format_time(UNIX_EPOCH + Duration::from_secs(951_782_400)),
             "2000-02-29 00:00:00.000"
         );
+    }
+
+    fn record(n: u32) -> EdrRecord {
+        EdrRecord {
+            at: UNIX_EPOCH,
+            instance: format!("i{n}"),
+            event: "NOTICE",
+            fields: vec![("TEXT", n.to_string())],
+        }
+    }
+
+    #[test]
+    fn a_full_queue_drops_and_counts_instead_of_growing() {
+        let (tx, rx) = std::sync::mpsc::sync_channel(2);
+        let sink = EdrSink {
+            tx,
+            health: Arc::new(EdrHealth::default()),
+        };
+        for n in 0..5 {
+            sink.send(record(n));
+        }
+        assert_eq!(sink.health.dropped.load(Ordering::Relaxed), 3);
+        let kept: Vec<String> = rx.try_iter().map(|r| r.instance).collect();
+        assert_eq!(kept, ["i0", "i1"]);
+    }
+
+    #[test]
+    fn records_lost_to_a_failing_file_are_counted_not_footed() {
+        // /dev/full accepts the open and fails every write that reaches it (ENOSPC).
+        let (tx, rx) = std::sync::mpsc::sync_channel(16);
+        let health = Arc::new(EdrHealth::default());
+        let writer = {
+            let health = health.clone();
+            std::thread::spawn(move || run_writer("/dev/full".into(), rx, health))
+        };
+        for n in 0..3 {
+            tx.send(record(n)).unwrap();
+        }
+        drop(tx);
+        writer.join().unwrap();
+        assert_eq!(health.write_errors.load(Ordering::Relaxed), 3);
+        assert_eq!(health.dropped.load(Ordering::Relaxed), 0);
     }
 }

@@ -226,15 +226,21 @@ fn run(config: Config) -> Result<()> {
         }
     }
 
+    let edr_health = Arc::new(edr::EdrHealth::default());
     let (edr_tx, edr_thread) = if config.edr.path.is_empty() {
         (None, None)
     } else {
-        let (tx, rx) = mpsc::channel();
+        let (tx, rx) = mpsc::sync_channel(edr::QUEUE);
         let path = config.edr.path.clone();
+        let health = edr_health.clone();
         let handle = std::thread::Builder::new()
             .name("edr".into())
-            .spawn(move || edr::run_writer(path, rx))?;
-        (Some(tx), Some(handle))
+            .spawn(move || edr::run_writer(path, rx, health))?;
+        let sink = edr::EdrSink {
+            tx,
+            health: edr_health.clone(),
+        };
+        (Some(sink), Some(handle))
     };
 
     let mut shard_txs = Vec::with_capacity(workers);
@@ -304,6 +310,7 @@ fn run(config: Config) -> Result<()> {
                 timeout: Duration::from_millis(config.management.query_timeout_ms),
             },
             dispatch.shards.clone(),
+            edr_health.clone(),
         );
     }
 

@@ -136,6 +136,8 @@ pub struct Mgmt {
     pub shards: Arc<Vec<Sender<ShardInput>>>,
     pub token: String,
     pub timeout: Duration,
+    /// EDR queue drops and write failures.
+    pub edr: Arc<crate::edr::EdrHealth>,
 }
 
 impl Mgmt {
@@ -479,7 +481,7 @@ pub fn stats_all(mgmt: &Mgmt) -> (Vec<ShardStats>, usize) {
     (stats, missing)
 }
 
-fn stats_json(stats: &[ShardStats]) -> Value {
+fn stats_json(stats: &[ShardStats], edr: &crate::edr::EdrHealth) -> Value {
     use std::collections::BTreeMap;
     let sum = |f: &dyn Fn(&ShardStats) -> u64| stats.iter().map(f).sum::<u64>();
     let mut by_reason: BTreeMap<&str, u64> = BTreeMap::new();
@@ -514,6 +516,8 @@ fn stats_json(stats: &[ShardStats]) -> Value {
         "transactions": sum(&|s| s.transactions as u64),
         "script_instances": sum(&|s| s.scripts.instances as u64),
         "script_memory_bytes": sum(&|s| s.scripts.memory_bytes.unwrap_or(0) as u64),
+        "edr_dropped": edr.dropped.load(std::sync::atomic::Ordering::Relaxed),
+        "edr_write_errors": edr.write_errors.load(std::sync::atomic::Ordering::Relaxed),
         "shards": stats.len(),
     })
 }
@@ -627,7 +631,7 @@ pub fn call_method(mgmt: &Mgmt, call: &RpcCall) -> Result<Value, RpcError> {
             if missing > 0 {
                 return Err(timeout_error(missing));
             }
-            Ok(stats_json(&stats))
+            Ok(stats_json(&stats, &mgmt.edr))
         }
         "reload" => {
             known_params(p, &[])?;
@@ -729,7 +733,7 @@ async fn metrics(State(mgmt): State<Arc<Mgmt>>, headers: HeaderMap) -> Response 
     match tokio::task::spawn_blocking(move || stats_all(&worker)).await {
         Ok((stats, _)) => (
             [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-            crate::metrics::render(&stats, shards),
+            crate::metrics::render(&stats, shards, &mgmt.edr),
         )
             .into_response(),
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
@@ -746,7 +750,11 @@ pub fn router(mgmt: Arc<Mgmt>) -> Router {
 
 /// Bind and serve on the current tokio runtime. A failure to bind is reported and the server
 /// runs on without its management interface (calls are not affected).
-pub fn start(settings: &Settings, shards: Arc<Vec<Sender<ShardInput>>>) {
+pub fn start(
+    settings: &Settings,
+    shards: Arc<Vec<Sender<ShardInput>>>,
+    edr: Arc<crate::edr::EdrHealth>,
+) {
     let listener = match std::net::TcpListener::bind(settings.listen)
         .and_then(|l| l.set_nonblocking(true).map(|_| l))
         .and_then(tokio::net::TcpListener::from_std)
@@ -761,6 +769,7 @@ pub fn start(settings: &Settings, shards: Arc<Vec<Sender<ShardInput>>>) {
         shards,
         token: settings.token.clone(),
         timeout: settings.timeout,
+        edr,
     });
     let app = router(mgmt);
     tracing::info!(listen = %settings.listen, "management interface (JSON-RPC on /mi, metrics on /metrics)");
@@ -834,6 +843,7 @@ mod tests {
             shards: Arc::new(Vec::new()),
             token: String::new(),
             timeout: Duration::from_millis(50),
+            edr: Default::default(),
         }
     }
 

@@ -36,7 +36,7 @@ fn single(out: &mut String, name: &str, kind: &str, help: &str, value: u64) {
 }
 
 /// The metrics page for the snapshots of every shard that answered.
-pub fn render(shards: &[ShardStats], shards_total: usize) -> String {
+pub fn render(shards: &[ShardStats], shards_total: usize, edr: &crate::edr::EdrHealth) -> String {
     let mut out = String::with_capacity(2048);
     let sum = |f: &dyn Fn(&ShardStats) -> u64| shards.iter().map(f).sum::<u64>();
     single(
@@ -82,6 +82,20 @@ pub fn render(shards: &[ShardStats], shards_total: usize) -> String {
         "gauge",
         "Live SIP transactions.",
         sum(&|s| s.transactions as u64),
+    );
+    single(
+        &mut out,
+        "callctl_edr_dropped_total",
+        "counter",
+        "EDR records dropped because the EDR writer's queue was full.",
+        edr.dropped.load(std::sync::atomic::Ordering::Relaxed),
+    );
+    single(
+        &mut out,
+        "callctl_edr_write_errors_total",
+        "counter",
+        "EDR records that could not be written to the EDR file.",
+        edr.write_errors.load(std::sync::atomic::Ordering::Relaxed),
     );
     single(
         &mut out,
@@ -272,7 +286,9 @@ mod tests {
             ],
             [0, 2, 1],
         );
-        let text = render(&[a, b], 3);
+        let edr = crate::edr::EdrHealth::default();
+        edr.dropped.store(7, std::sync::atomic::Ordering::Relaxed);
+        let text = render(&[a, b], 3, &edr);
         let lines: Vec<&str> = text.lines().collect();
         for expected in [
             "# TYPE callctl_calls_started_total counter",
@@ -286,6 +302,8 @@ mod tests {
             "callctl_active_dialogs{state=\"ending\"} 1",
             "callctl_sip_retransmissions_total 8",
             "callctl_script_instances 12",
+            "callctl_edr_dropped_total 7",
+            "callctl_edr_write_errors_total 0",
             "callctl_script_memory_bytes 2000",
             "callctl_script_errors_total 2",
             "callctl_service_logic_timeouts_total 4",

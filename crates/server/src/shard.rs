@@ -7,7 +7,7 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
-use callctl_b2bua::{EdrRecord, Engine, EngineConfig, EngineOutput};
+use callctl_b2bua::{Engine, EngineConfig, EngineOutput};
 use callctl_service::{LuaRunner, RuntimeConfig};
 use callctl_sip::id::IdGenerator;
 use callctl_sip::message::{parse_datagram, Limits, Malformed, Message, ParseErrorKind, Recovered};
@@ -129,7 +129,7 @@ pub struct ShardSetup {
     pub limits_max_bytes: usize,
     pub seed: u64,
     pub outbound: Arc<Outbound>,
-    pub edr: Option<Sender<EdrRecord>>,
+    pub edr: Option<crate::edr::EdrSink>,
 }
 
 /// The shard thread's body.
@@ -198,7 +198,7 @@ pub fn run(setup: ShardSetup, rx: Receiver<ShardInput>) {
                 EngineOutput::Transmit(t) => setup.outbound.send(t.peer, t.bytes),
                 EngineOutput::Edr(record) => {
                     if let Some(edr) = &setup.edr {
-                        let _ = edr.send(record);
+                        edr.send(record);
                     }
                 }
             }

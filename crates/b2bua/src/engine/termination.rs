@@ -802,29 +802,11 @@ impl<R: ScriptRunner> Engine<R> {
             }
             *sent = true;
         }
-        let invite = &b.invite;
-        let mut cancel = Request::new(Method::Cancel, invite.uri.clone());
-        if let Some(via) = invite.top_via() {
-            cancel.headers.push(HeaderName::Via, via.to_string());
-        }
-        for name in [HeaderName::From, HeaderName::To, HeaderName::CallId] {
-            if let Some(v) = invite.headers.get(&name) {
-                cancel.headers.push(name.clone(), v.to_string());
-            }
-        }
-        let seq = invite.cseq().map(|c| c.seq).unwrap_or(1);
-        cancel.headers.push(
-            HeaderName::CSeq,
-            CSeq {
-                seq,
-                method: Method::Cancel,
-            }
-            .to_string(),
-        );
-        cancel.headers.push(HeaderName::MaxForwards, "70");
-        let peer = b.peer;
-        if let Err(e) = self.layer.send_request(cancel, peer, now) {
-            tracing::warn!(error = %e, "CANCEL not sent");
+        let tx = b.tx;
+        // The layer builds it from the INVITE it sent (§9.1) and starts the 64*T1 wait for
+        // the INVITE's final response.
+        if let Err(e) = self.layer.cancel(tx, now) {
+            tracing::debug!(error = %e, "CANCEL not sent");
         }
     }
 

@@ -74,6 +74,40 @@ impl ClientInvite {
         .min()
     }
 
+    /// The CANCEL for this INVITE (RFC 3261 §9.1): the INVITE's Request-URI, Call-ID, To,
+    /// From, CSeq number and top Via, its Route headers, method CANCEL. `None` until a
+    /// provisional response has come (§9.1: the CANCEL must wait for one) and once a final
+    /// response has.
+    pub fn build_cancel(&self) -> Option<Request> {
+        if self.state != ClientInviteState::Proceeding {
+            return None;
+        }
+        let invite = &self.request;
+        let mut cancel = Request::new(Method::Cancel, invite.uri.clone());
+        cancel
+            .headers
+            .push(HeaderName::Via, invite.top_via()?.to_string());
+        for route in invite.headers.get_all(&HeaderName::Route) {
+            cancel.headers.push(HeaderName::Route, route.to_string());
+        }
+        for name in [HeaderName::From, HeaderName::To, HeaderName::CallId] {
+            if let Some(v) = invite.headers.get(&name) {
+                cancel.headers.push(name.clone(), v.to_string());
+            }
+        }
+        let seq = invite.cseq().map(|c| c.seq).unwrap_or(1);
+        cancel.headers.push(
+            HeaderName::CSeq,
+            CSeq {
+                seq,
+                method: Method::Cancel,
+            }
+            .to_string(),
+        );
+        cancel.headers.push(HeaderName::MaxForwards, "70");
+        Some(cancel)
+    }
+
     /// Build the ACK for a non-2xx final response inside the transaction (§17.1.1.3).
     fn build_ack(&self, response: &Response) -> Vec<u8> {
         let mut ack = Request::new(Method::Ack, self.request.uri.clone());

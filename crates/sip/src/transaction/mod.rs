@@ -156,6 +156,8 @@ pub enum TransactionError {
     NoBranch,
     #[error("ACK is never sent in a client transaction of its own")]
     AckRequest,
+    #[error("only an INVITE client transaction with a provisional and no final can be cancelled")]
+    NotCancellable,
 }
 
 /// What became of an incoming request.
@@ -676,6 +678,23 @@ impl TransactionLayer {
         } else {
             ResponseOutcome::Absorbed
         }
+    }
+
+    /// Cancel the client INVITE transaction `id` (RFC 3261 §9.1): send its CANCEL in a
+    /// transaction of its own, and give the INVITE 64*T1 to end. Only once a provisional
+    /// has come and before a final response (`NotCancellable` otherwise).
+    pub fn cancel(
+        &mut self,
+        id: TransactionId,
+        now: Instant,
+    ) -> Result<TransactionId, TransactionError> {
+        let entry = self.entries.get(&id).ok_or(TransactionError::Unknown)?;
+        let Machine::ClientInvite(m) = &entry.machine else {
+            return Err(TransactionError::NotCancellable);
+        };
+        let peer = m.peer;
+        let cancel = m.build_cancel().ok_or(TransactionError::NotCancellable)?;
+        self.send_request(cancel, peer, now)
     }
 
     /// The transport failed to deliver for this transaction (e.g. a TCP connect failed):

@@ -498,3 +498,47 @@ fn cancelled_invite_that_gets_its_487_ends_on_timer_d_without_timeout() {
     assert_eq!(invite_events, vec![TransactionEvent::Terminated(id)]);
     assert!(layer.is_empty());
 }
+
+/// RFC 3261 §9.1: the layer builds the CANCEL from the INVITE it sent (Request-URI, Call-ID,
+/// From, To, CSeq number, top Via, Route), only between the first provisional and a final.
+#[test]
+fn cancel_is_built_from_the_invite_and_only_while_proceeding() {
+    let (mut layer, t0, id, invite) = client_invite();
+    assert_eq!(layer.cancel(id, t0), Err(TransactionError::NotCancellable));
+    assert!(drain(&mut layer).is_empty());
+    let ringing = response_to(&invite, 180, Some("b9"));
+    layer.on_response(ringing, t0);
+    let cancel_id = layer.cancel(id, t0).unwrap();
+    assert_ne!(cancel_id, id);
+    let sent = drain(&mut layer);
+    assert_eq!(sent.len(), 1);
+    let Ok(Message::Request(cancel)) = parse_datagram(&sent[0].bytes, &Limits::default()) else {
+        panic!()
+    };
+    assert_eq!(cancel.method, Method::Cancel);
+    assert_eq!(cancel.uri, invite.uri);
+    assert_eq!(cancel.top_via().unwrap().branch(), Some("z9hG4bK-out"));
+    assert_eq!(cancel.headers.get_all(&HeaderName::Via).count(), 1);
+    for name in [HeaderName::From, HeaderName::To, HeaderName::CallId] {
+        assert_eq!(
+            cancel.headers.get(&name),
+            invite.headers.get(&name),
+            "{name:?}"
+        );
+    }
+    assert_eq!(cancel.to_tag(), None);
+    assert_eq!(cancel.cseq().unwrap().seq, invite.cseq().unwrap().seq);
+    assert_eq!(cancel.cseq().unwrap().method, Method::Cancel);
+    assert_eq!(
+        cancel.headers.get(&HeaderName::Route),
+        Some("<sip:proxy.example;lr>")
+    );
+    // After the final response there is nothing left to cancel.
+    let terminated = response_to(&invite, 487, Some("b9"));
+    layer.on_response(terminated, t0);
+    assert_eq!(layer.cancel(id, t0), Err(TransactionError::NotCancellable));
+    assert_eq!(
+        layer.cancel(TransactionId(u64::MAX), t0),
+        Err(TransactionError::Unknown)
+    );
+}

@@ -1933,3 +1933,41 @@ fn pending_relayed_reinvite_gets_487_when_the_call_ends() {
     assert_eq!(sim.engine.active_calls(), 0);
     assert_eq!(sim.engine.active_transactions(), 0);
 }
+
+/// A relayed re-INVITE that the other leg answered only with a provisional is cancelled when
+/// the call ends (RFC 3261 §9.1, §15.1.2), so its transaction does not outlive the call even
+/// if that leg then stays silent.
+#[test]
+fn pending_relayed_reinvite_is_cancelled_when_the_call_ends() {
+    let mut sim = sim_with(&connect_script(""));
+    let (mut leg, uas, ok, _) = connect_answered(&mut sim, "5550043", B1);
+    sim.advance_to_ms(2_000);
+    let (reinvite, seq) = leg.reinvite(&ok.to_tag().unwrap(), Some(CALLER_SDP_2));
+    let branch = leg.last_branch();
+    sim.send(&reinvite);
+    assert_eq!(one(sim.take()).status(), 100);
+    let relayed = one(sim.take_b());
+    assert_eq!(relayed.label(), "INVITE");
+    sim.send_b(&uas, &uas.reply(&relayed, 100, None));
+    sim.advance_to_ms(2_100);
+    sim.send(&leg.bye(&ok.to_tag().unwrap()));
+    let rx = sim.take();
+    assert_eq!(labels(&rx), ["200", "487"], "{:#?}", labels(&rx));
+    let to_b = sim.take_b();
+    assert_eq!(labels(&to_b), ["BYE", "CANCEL"], "{:#?}", labels(&to_b));
+    let cancel = &to_b[1];
+    let cseq = cancel.request().cseq().unwrap();
+    assert_eq!(cseq.method, callctl_sip::message::Method::Cancel);
+    assert_eq!(cseq.seq, relayed.request().cseq().unwrap().seq);
+    assert_eq!(
+        cancel.request().top_via().unwrap().branch(),
+        relayed.request().top_via().unwrap().branch()
+    );
+    sim.send(&leg.ack_non_2xx_in_dialog(&rx[1], &branch, seq));
+    sim.send_b(&uas, &uas.reply(&to_b[0], 200, None));
+    sim.send_b(&uas, &uas.reply(cancel, 200, None));
+    // The callee never sends its 487: the re-INVITE transaction ends 64*T1 after the CANCEL.
+    sim.advance_ms(40_000);
+    assert_eq!(sim.engine.active_calls(), 0);
+    assert_eq!(sim.engine.active_transactions(), 0);
+}

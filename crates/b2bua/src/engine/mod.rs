@@ -874,9 +874,35 @@ impl<R: ScriptRunner> Engine<R> {
         };
         tracing::info!(call_id = %call.call_id, end_reason = reason.as_str(), "call ended");
         self.edr(&instance, "TEARDOWN", fields, now);
+        self.end_pending_relays(key, now);
         // The service-logic deadline is gone: a script still waiting (after CANCEL, say) keeps
         // its own timer, which may be later than the entry the timer heap holds.
         self.schedule(key);
+    }
+
+    /// In-dialog requests still relayed between the legs of an ended call: the sender gets
+    /// 487 (RFC 3261 §15.1.2), else its server transaction would wait for good, and a relayed
+    /// re-INVITE is cancelled on the other leg (§9.1), else a leg that answered it only with
+    /// a provisional would keep its transaction for good.
+    fn end_pending_relays(&mut self, key: CallKey, now: Instant) {
+        let pending: Vec<TransactionId> = self
+            .relays
+            .iter()
+            .filter(|(_, r)| r.key == key)
+            .map(|(tx, _)| *tx)
+            .collect();
+        for tx in pending {
+            if let Some(relay) = self.relays.remove(&tx) {
+                let mut response = response_to(&relay.request, 487, None);
+                self.add_server(&mut response);
+                let _ = self.layer.respond(relay.server_tx, &response, now);
+                if relay.request.method == Method::Invite {
+                    // Not cancellable (no provisional yet, or already final): Timer B or
+                    // the final response ends it.
+                    let _ = self.layer.cancel(tx, now);
+                }
+            }
+        }
     }
 
     /// Forget a call once it has ended and its script is done.
@@ -896,22 +922,7 @@ impl<R: ScriptRunner> Engine<R> {
                     self.by_b_tx.remove(&b.tx);
                     self.by_b_call_id.remove(&b.call_id);
                 }
-                // RFC 3261 §15.1.2: requests still pending in the dialogs get 487 (a relayed
-                // re-INVITE whose other leg hung up), else their server transactions would
-                // wait for an answer for good.
-                let pending: Vec<TransactionId> = self
-                    .relays
-                    .iter()
-                    .filter(|(_, r)| r.key == key)
-                    .map(|(tx, _)| *tx)
-                    .collect();
-                for tx in pending {
-                    if let Some(relay) = self.relays.remove(&tx) {
-                        let mut response = response_to(&relay.request, 487, None);
-                        self.add_server(&mut response);
-                        let _ = self.layer.respond(relay.server_tx, &response, now);
-                    }
-                }
+                self.end_pending_relays(key, now);
                 self.pings.retain(|_, (k, _)| *k != key);
             }
         }

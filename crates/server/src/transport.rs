@@ -14,7 +14,7 @@ use callctl_sip::message::{parse_stream_framed, HeaderName, Limits, Malformed};
 use callctl_sip::{Peer, Transport};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 
 use crate::shard::{scan_call_id, shard_for, ShardInput};
 
@@ -75,8 +75,19 @@ pub fn udp_receive(socket: UdpSocket, max_bytes: usize, dispatch: Dispatch) {
     }
 }
 
+/// One connection's output: its queue, and the switch that closes it.
+#[derive(Clone)]
+struct Writer {
+    queue: mpsc::Sender<Vec<u8>>,
+    close: Arc<watch::Sender<bool>>,
+}
+
+/// Messages queued for one TCP connection at most. A peer that stops reading fills it; the
+/// connection is then dropped rather than our memory growing with everything sent to it.
+const TCP_QUEUE: usize = 1024;
+
 enum RouterInput {
-    Register(u64, SocketAddr, mpsc::UnboundedSender<Vec<u8>>),
+    Register(u64, SocketAddr, Writer),
     Unregister(u64),
 }
 
@@ -118,7 +129,7 @@ async fn router(
     mut control: mpsc::UnboundedReceiver<RouterInput>,
     mut out: mpsc::UnboundedReceiver<(Peer, Vec<u8>)>,
 ) {
-    let mut by_id: HashMap<u64, mpsc::UnboundedSender<Vec<u8>>> = HashMap::new();
+    let mut by_id: HashMap<u64, Writer> = HashMap::new();
     let mut by_addr: HashMap<SocketAddr, u64> = HashMap::new();
     loop {
         tokio::select! {
@@ -139,15 +150,25 @@ async fn router(
                 // (connection reuse), else a new connection (RFC 3261 §18.2.2).
                 let id = peer.connection.filter(|id| by_id.contains_key(id))
                     .or_else(|| by_addr.get(&peer.addr).copied());
-                match id.and_then(|id| by_id.get(&id)) {
-                    Some(tx) => { let _ = tx.send(bytes); }
+                match id.and_then(|id| by_id.get(&id).map(|tx| (id, tx))) {
+                    Some((id, w)) => {
+                        if w.queue.try_send(bytes).is_err() {
+                            // The queue is full (the peer stopped reading) or the writer
+                            // gave up on a stalled write: close the connection and forget
+                            // it; later messages open a new one.
+                            tracing::warn!(%peer, queued = TCP_QUEUE, "TCP peer not reading; message dropped and connection closed");
+                            let _ = w.close.send(true);
+                            by_id.remove(&id);
+                            by_addr.retain(|_, v| *v != id);
+                        }
+                    }
                     None => {
                         let shared = shared.clone();
                         tokio::spawn(async move {
                             match tokio::time::timeout(Duration::from_secs(5), TcpStream::connect(peer.addr)).await {
                                 Ok(Ok(stream)) => {
-                                    let id = connection(shared, stream, peer.addr);
-                                    let _ = id.send(bytes);
+                                    let w = connection(shared, stream, peer.addr);
+                                    let _ = w.queue.try_send(bytes);
                                 }
                                 _ => {
                                     tracing::info!(%peer, "TCP connect failed; the transactions to this peer fail");
@@ -182,28 +203,46 @@ pub async fn tcp_accept(listener: TcpListener, shared: Arc<TcpShared>) {
             drop(stream);
             continue;
         }
-        connection(shared.clone(), stream, addr);
+        let _ = connection(shared.clone(), stream, addr);
     }
 }
 
 /// Set up one connection's reader and writer tasks; returns its writer channel.
-fn connection(
-    shared: Arc<TcpShared>,
-    stream: TcpStream,
-    addr: SocketAddr,
-) -> mpsc::UnboundedSender<Vec<u8>> {
+fn connection(shared: Arc<TcpShared>, stream: TcpStream, addr: SocketAddr) -> Writer {
     let _ = stream.set_nodelay(true);
     let id = shared.next_id.fetch_add(1, Ordering::Relaxed);
     shared.open.fetch_add(1, Ordering::Relaxed);
-    let (tx, mut rx) = mpsc::unbounded_channel::<Vec<u8>>();
+    let (tx, mut rx) = mpsc::channel::<Vec<u8>>(TCP_QUEUE);
+    let (close, closed) = watch::channel(false);
+    let w = Writer {
+        queue: tx,
+        close: Arc::new(close),
+    };
     let _ = shared
         .router
-        .send(RouterInput::Register(id, addr, tx.clone()));
+        .send(RouterInput::Register(id, addr, w.clone()));
+    let mut writer_closed = closed.clone();
+    let mut reader_closed = closed;
     let (mut reader, mut writer) = stream.into_split();
+    let write_timeout = shared.idle;
     tokio::spawn(async move {
-        while let Some(bytes) = rx.recv().await {
-            if writer.write_all(&bytes).await.is_err() {
-                break;
+        // A write that makes no progress for the idle time (a peer that stopped reading)
+        // ends the connection too.
+        loop {
+            let bytes = tokio::select! {
+                m = rx.recv() => match m {
+                    Some(b) => b,
+                    None => break,
+                },
+                _ = writer_closed.changed() => break,
+            };
+            tokio::select! {
+                r = tokio::time::timeout(write_timeout, writer.write_all(&bytes)) => {
+                    if !matches!(r, Ok(Ok(()))) {
+                        break;
+                    }
+                }
+                _ = writer_closed.changed() => break,
             }
         }
     });
@@ -216,9 +255,12 @@ fn connection(
         let mut buf: Vec<u8> = Vec::with_capacity(4096);
         let mut chunk = vec![0u8; 16 * 1024];
         'read: loop {
-            let n = match tokio::time::timeout(shared.idle, reader.read(&mut chunk)).await {
-                Ok(Ok(0)) | Ok(Err(_)) | Err(_) => break,
-                Ok(Ok(n)) => n,
+            let n = tokio::select! {
+                r = tokio::time::timeout(shared.idle, reader.read(&mut chunk)) => match r {
+                    Ok(Ok(0)) | Ok(Err(_)) | Err(_) => break,
+                    Ok(Ok(n)) => n,
+                },
+                _ = reader_closed.changed() => break,
             };
             buf.extend_from_slice(&chunk[..n]);
             loop {
@@ -263,7 +305,7 @@ fn connection(
         shared.open.fetch_sub(1, Ordering::Relaxed);
         let _ = shared.router.send(RouterInput::Unregister(id));
     });
-    tx
+    w
 }
 
 fn recovered_call_id(malformed: &Malformed) -> Vec<u8> {

@@ -531,3 +531,67 @@ fn tshark_decodes_everything_callctl_sends() {
     // The scenario is over: every call ended and left the registry.
     server.assert_no_dialogs();
 }
+
+/// A TCP peer that sends requests but never reads the answers must not make callctl queue
+/// answers without limit: once the connection's queue is full the connection is closed
+/// (the peer's writes then fail), and the server keeps serving others.
+#[test]
+fn tcp_peer_that_never_reads_is_disconnected() {
+    use std::io::Write;
+    let server = Server::start();
+    let socket = socket2::Socket::new(
+        socket2::Domain::IPV4,
+        socket2::Type::STREAM,
+        Some(socket2::Protocol::TCP),
+    )
+    .unwrap();
+    // A tiny receive window, so callctl's sends stall at once.
+    socket.set_recv_buffer_size(4096).unwrap();
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{}", server.port).parse().unwrap();
+    socket.connect(&addr.into()).unwrap();
+    let mut stream: std::net::TcpStream = socket.into();
+    stream
+        .set_write_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let mut sent = 0u32;
+    let closed = loop {
+        let request = format!(
+            "OPTIONS sip:ping@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:9;branch=z9hG4bK-nr{sent}\r\nFrom: <sip:nr@127.0.0.1>;tag=nr\r\nTo: <sip:ping@127.0.0.1>\r\nCall-ID: nr-{sent}\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
+        );
+        match stream.write_all(request.as_bytes()) {
+            Ok(()) => sent += 1,
+            Err(e)
+                if e.kind() == std::io::ErrorKind::WouldBlock
+                    || e.kind() == std::io::ErrorKind::TimedOut =>
+            {
+                // callctl stopped reading us without closing.
+                break false;
+            }
+            Err(_) => break true,
+        }
+        if std::time::Instant::now() > deadline {
+            break false;
+        }
+    };
+    assert!(
+        closed,
+        "the connection was not closed after {sent} unread answers"
+    );
+    assert!(
+        server.log().contains("TCP peer not reading"),
+        "{}",
+        server.log()
+    );
+    // Others are still served.
+    let mut other = std::net::TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    other
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    other
+        .write_all(b"OPTIONS sip:ping@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:9;branch=z9hG4bK-ok1\r\nFrom: <sip:ok@127.0.0.1>;tag=ok\r\nTo: <sip:ping@127.0.0.1>\r\nCall-ID: ok-1\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n")
+        .unwrap();
+    let mut buf = [0u8; 64];
+    let n = std::io::Read::read(&mut other, &mut buf).unwrap();
+    assert!(buf[..n].starts_with(b"SIP/2.0 200"), "{:?}", &buf[..n]);
+}

@@ -10,7 +10,7 @@ use std::sync::mpsc::Sender;
 use std::sync::Arc;
 use std::time::Duration;
 
-use callctl_sip::message::{parse_stream_framed, HeaderName, Limits, Malformed};
+use callctl_sip::message::{HeaderName, Limits, Malformed, StreamFramer};
 use callctl_sip::{Peer, Transport};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -253,6 +253,9 @@ fn connection(shared: Arc<TcpShared>, stream: TcpStream, addr: SocketAddr) -> Wr
             connection: Some(id),
         };
         let mut buf: Vec<u8> = Vec::with_capacity(4096);
+        // Remembers how far the head has been searched, so a peer trickling bytes costs
+        // linear work, not a full parse per read.
+        let mut framer = StreamFramer::new();
         let mut chunk = vec![0u8; 16 * 1024];
         'read: loop {
             let n = tokio::select! {
@@ -264,9 +267,10 @@ fn connection(shared: Arc<TcpShared>, stream: TcpStream, addr: SocketAddr) -> Wr
             };
             buf.extend_from_slice(&chunk[..n]);
             loop {
-                match parse_stream_framed(&buf, &shared.limits) {
+                match framer.poll(&buf, &shared.limits) {
                     Ok(Some((Ok(message), used))) => {
                         buf.drain(..used);
+                        framer.consumed();
                         let call_id = message.call_id().unwrap_or("").as_bytes().to_vec();
                         shared
                             .dispatch
@@ -275,6 +279,7 @@ fn connection(shared: Arc<TcpShared>, stream: TcpStream, addr: SocketAddr) -> Wr
                     Ok(Some((Err(malformed), used))) => {
                         // One framed message is bad: answer it (400) and go on with the next.
                         buf.drain(..used);
+                        framer.consumed();
                         let call_id = recovered_call_id(&malformed);
                         shared
                             .dispatch

@@ -697,6 +697,84 @@ pub fn parse_datagram(buf: &[u8], limits: &Limits) -> Result<Message, Malformed>
 /// One framed stream message: the parse result and the bytes it used.
 pub type Framed = (Result<Message, Malformed>, usize);
 
+/// [`parse_stream_framed`] for a receive buffer that grows a little at a time: it remembers
+/// how far it has looked for the end of the head, and the whole length once the
+/// Content-Length is known, so a peer sending a message byte by byte costs linear work, not
+/// a full parse per byte. Call [`StreamFramer::poll`] after each read with the whole
+/// buffer, and [`StreamFramer::consumed`] after removing a framed message from its front.
+#[derive(Debug, Default, Clone)]
+pub struct StreamFramer {
+    /// Bytes of the buffer already searched for a blank line (head not complete yet).
+    scanned: usize,
+    /// The head is complete: the whole first message needs this many bytes, when known.
+    need: Option<usize>,
+    head_complete: bool,
+    full_parses: u64,
+}
+
+impl StreamFramer {
+    /// A framer for an empty buffer.
+    pub fn new() -> StreamFramer {
+        StreamFramer::default()
+    }
+
+    /// As [`parse_stream_framed`] on `buf`, doing the full parse only when it can succeed.
+    pub fn poll(&mut self, buf: &[u8], limits: &Limits) -> Result<Option<Framed>, Malformed> {
+        if !self.head_complete {
+            // Look only at the new bytes (and the 3 before them, for a blank line split
+            // across reads). Leading keep-alive CRLFs do not end a head: the full parse
+            // decides about them.
+            let from = skip_keepalives(buf);
+            let start = self.scanned.saturating_sub(3).max(from);
+            let found = (start..buf.len()).any(|i| {
+                buf[i] == b'\n'
+                    && i > from
+                    && (buf[i - 1] == b'\n'
+                        || (buf[i - 1] == b'\r' && i >= from + 2 && buf[i - 2] == b'\n'))
+            });
+            self.scanned = buf.len();
+            if !found {
+                if from < buf.len() && buf.len() - from > limits.max_message_bytes {
+                    // Let the full parse report the limit.
+                    return self.full(buf, limits);
+                }
+                return Ok(None);
+            }
+            self.head_complete = true;
+            self.need = head_end_and_length(buf, from, limits.max_headers);
+        }
+        if self.need.is_some_and(|n| buf.len() < n) {
+            return Ok(None);
+        }
+        self.full(buf, limits)
+    }
+
+    fn full(&mut self, buf: &[u8], limits: &Limits) -> Result<Option<Framed>, Malformed> {
+        self.full_parses += 1;
+        parse_stream_framed(buf, limits)
+    }
+
+    /// A framed message was removed from the front of the buffer: start again.
+    pub fn consumed(&mut self) {
+        self.scanned = 0;
+        self.need = None;
+        self.head_complete = false;
+    }
+
+    /// Full parses run so far (for tests and diagnostics).
+    pub fn full_parses(&self) -> u64 {
+        self.full_parses
+    }
+}
+
+/// The length of the first message in `buf` (head and body) when its head is complete and
+/// its Content-Length is unambiguous.
+fn head_end_and_length(buf: &[u8], from: usize, max_headers: usize) -> Option<usize> {
+    let head_end = find_head_end(buf, from, max_headers).ok()??;
+    let body = quick_content_length(buf, from, head_end)?;
+    head_end.checked_add(body)
+}
+
 /// Stream framing (TCP/TLS, RFC 3261 §18.3) with the two failure levels
 /// kept apart:
 ///
@@ -799,6 +877,10 @@ fn quick_content_length(buf: &[u8], from: usize, end: usize) -> Option<usize> {
         if first {
             first = false;
             continue;
+        }
+        if line.is_empty() {
+            // The blank line that ends the head.
+            break;
         }
         if line.first().is_some_and(|&b| is_wsp(b)) {
             if found.is_some() {

@@ -10,8 +10,7 @@ use callctl_scc::{
 };
 use callctl_sip::id::IdGenerator;
 use callctl_sip::message::{
-    reason_phrase, response_to, HeaderName, Malformed, Message, Method, ParseErrorKind, Request,
-    Response, Scheme,
+    response_to, HeaderName, Malformed, Message, Method, ParseErrorKind, Request, Response,
 };
 use callctl_sip::transaction::{
     RequestOutcome, ResponseOutcome, TransactionEvent, TransactionId, TransactionLayer, Transmit,
@@ -595,10 +594,8 @@ impl<R: ScriptRunner> Engine<R> {
         self.add_server(&mut trying);
         let _ = self.layer.respond(id, &trying, now);
 
-        let called_raw = match invite.uri.scheme {
-            Scheme::Tel => invite.uri.user.clone().unwrap_or_default(),
-            _ => invite.uri.user.clone().unwrap_or_default(),
-        };
+        // The user part, for sip:, sips: and tel: alike.
+        let called_raw = invite.uri.user.clone().unwrap_or_default();
         let called = normalise_digits(&called_raw);
         let (calling_raw, is_restricted) = calling_party(&invite);
         let calling = normalise_digits(&calling_raw);
@@ -791,16 +788,8 @@ impl<R: ScriptRunner> Engine<R> {
             };
             response.headers.push(HeaderName::Contact, contact);
         }
-        self.add_server_to(&mut response);
+        self.add_server(&mut response);
         response
-    }
-
-    fn add_server_to(&self, response: &mut Response) {
-        if !self.config.server_header.is_empty() {
-            response
-                .headers
-                .push(HeaderName::Server, self.config.server_header.clone());
-        }
     }
 
     /// Send a final response on the A-leg INVITE with extra headers.
@@ -1529,9 +1518,4 @@ fn calling_party(invite: &Request) -> (String, bool) {
 /// A reason phrase must not carry CR/LF (RFC 3261 §25.1).
 fn sanitize_phrase(s: &str) -> String {
     s.chars().filter(|c| !c.is_control()).take(100).collect()
-}
-
-#[allow(dead_code)]
-fn phrase(status: u16) -> &'static str {
-    reason_phrase(status)
 }

@@ -1,0 +1,688 @@
+//! The SCP call engine: SCCP user data in, calls and their commands, SCCP messages out.
+
+use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::time::Duration;
+
+use callctl_inap::cap::CapArgument;
+use callctl_inap::cs1::{self, Cs1Argument};
+use callctl_sccp::{
+    Address, Class, Message as SccpMessage, ProtocolClass, Reassembler, ReassemblyConfig, Received,
+    ReturnCause, UnitdataRequest,
+};
+use callctl_tcap::{
+    Action, Code, ComponentIndication, DialogueId, DialogueRequest, EndpointConfig, External,
+    ExternalEncoding, Indication, Invoke, InvokeProblem, InvokeRequest, Problem, Reject,
+    TcapEndpoint, Termination as TcEnd, UserAbortReason, UserAbortRequest,
+};
+
+use crate::call::{CallId, CallState, Command, CommandError, EndReason, Event};
+use crate::config::{ReturnedAc, ScpConfig, Variant};
+use crate::idp::InitialDp;
+use crate::numbers::denormalise;
+use crate::ops;
+
+/// One SCCP message from the network: the MTP routing label of the M3UA DATA that carried
+/// it, and its bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct Incoming<'a> {
+    /// Originating point code.
+    pub opc: u32,
+    /// Destination point code.
+    pub dpc: u32,
+    /// Signalling link selection.
+    pub sls: u8,
+    /// The SCCP message.
+    pub data: &'a [u8],
+}
+
+/// One SCCP message to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transmit {
+    /// Destination point code: the OPC of the message being answered.
+    pub dpc: u32,
+    /// Signalling link selection: the SLS the dialogue arrived on, so its messages stay in
+    /// order.
+    pub sls: u8,
+    /// The SCCP message.
+    pub data: Vec<u8>,
+}
+
+/// An output of the engine, in the order produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Output {
+    /// Send this SCCP message (as M3UA DATA, SI 3).
+    Transmit(Transmit),
+    /// Tell the service.
+    Event(Event),
+}
+
+/// Counters, for metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Stats {
+    /// Calls started (InitialDP accepted).
+    pub calls_started: u64,
+    /// Calls ended, whatever the reason.
+    pub calls_ended: u64,
+    /// Calls released by the service-logic guard timer.
+    pub service_logic_timeouts: u64,
+    /// Dialogues refused: unknown application context or no SSP model.
+    pub dialogues_refused: u64,
+    /// Dialogues whose first component was not a readable InitialDP.
+    pub bad_initial_dp: u64,
+    /// SCCP messages that could not be decoded.
+    pub sccp_errors: u64,
+    /// Messages for a subsystem we do not serve.
+    pub unequipped_ssn: u64,
+    /// UDTS/XUDTS sent back.
+    pub sccp_returned: u64,
+    /// Components rejected by us (unknown or SSP-illegal operations, mistyped arguments).
+    pub rejects_sent: u64,
+    /// Operations from the SSP the call did not wait for, ignored.
+    pub unexpected_operations: u64,
+    /// TC-NOTICE: a message of ours came back undelivered.
+    pub notices: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Route {
+    /// The SSP's address (calling party of what it sent).
+    remote: Address,
+    /// Our address as the SSP called it.
+    local: Address,
+    opc: u32,
+    sls: u8,
+}
+
+#[derive(Debug)]
+struct Call {
+    dialogue: DialogueId,
+    state: CallState,
+    model: usize,
+    variant: Variant,
+    guard: Option<Duration>,
+}
+
+/// All SCP calls of one signalling association (sans-IO).
+///
+/// Driving contract: feed every SCCP message with [`ScpEngine::receive`], service commands
+/// with [`ScpEngine::command`], and call [`ScpEngine::poll`] at
+/// [`ScpEngine::next_deadline`]; after each, drain [`ScpEngine::poll_output`]. Time is a
+/// `Duration` since any epoch that never goes backwards.
+#[derive(Debug)]
+pub struct ScpEngine {
+    config: ScpConfig,
+    tcap: TcapEndpoint<Route>,
+    reassembler: Reassembler,
+    calls: HashMap<CallId, Call>,
+    guards: BTreeSet<(Duration, CallId)>,
+    out: VecDeque<Output>,
+    stats: Stats,
+    next_reference: u32,
+}
+
+impl ScpEngine {
+    /// An engine with no calls.
+    pub fn new(config: ScpConfig) -> ScpEngine {
+        let tcap = TcapEndpoint::new(EndpointConfig {
+            max_dialogues: config.max_dialogues,
+            ..EndpointConfig::default()
+        });
+        ScpEngine {
+            config,
+            tcap,
+            reassembler: Reassembler::new(ReassemblyConfig::default()),
+            calls: HashMap::new(),
+            guards: BTreeSet::new(),
+            out: VecDeque::new(),
+            stats: Stats::default(),
+            next_reference: 1,
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ScpConfig {
+        &self.config
+    }
+
+    /// Counters.
+    pub fn stats(&self) -> Stats {
+        self.stats
+    }
+
+    /// Live calls.
+    pub fn call_count(&self) -> usize {
+        self.calls.len()
+    }
+
+    /// Live TCAP dialogues (calls, and dialogues being refused or ended).
+    pub fn dialogue_count(&self) -> usize {
+        self.tcap.dialogue_count()
+    }
+
+    /// A call's state, `None` once it has ended.
+    pub fn state(&self, call: CallId) -> Option<CallState> {
+        self.calls.get(&call).map(|c| c.state)
+    }
+
+    /// The next output.
+    pub fn poll_output(&mut self) -> Option<Output> {
+        self.out.pop_front()
+    }
+
+    /// When [`ScpEngine::poll`] must be called next.
+    pub fn next_deadline(&self) -> Option<Duration> {
+        [
+            self.tcap.next_deadline(),
+            self.reassembler.next_deadline(),
+            self.guards.first().map(|(d, _)| *d),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+
+    /// Runs the timers due at `now`: invoke timers, SCCP reassembly, service-logic guards.
+    pub fn poll(&mut self, now: Duration) {
+        self.tcap.poll(now);
+        self.drain_tcap(now);
+        for failure in self.reassembler.expire(now) {
+            if let Some(answer) = failure.answer {
+                self.return_message(None, &answer);
+            }
+        }
+        while let Some(&(deadline, call)) = self.guards.first() {
+            if deadline > now {
+                break;
+            }
+            self.guards.remove(&(deadline, call));
+            let cause = self.config.default_release_cause;
+            if let Some(c) = self.calls.get_mut(&call) {
+                c.guard = None;
+                let cause = self.config.models[c.model].translate_cause(cause);
+                self.stats.service_logic_timeouts += 1;
+                if self.release(now, call, cause).is_err() {
+                    self.abort(now, call, None);
+                }
+                self.finish(call, EndReason::ServiceLogicTimeout { cause });
+            }
+        }
+        self.drain_tcap(now);
+    }
+
+    /// Takes one SCCP message.
+    pub fn receive(&mut self, now: Duration, incoming: Incoming<'_>) {
+        let message = match SccpMessage::decode(incoming.data) {
+            Ok(m) => m,
+            Err(e) => {
+                self.stats.sccp_errors += 1;
+                if let Some(answer) = e.answer() {
+                    self.return_message(Some(&incoming), &answer);
+                }
+                return;
+            }
+        };
+        if matches!(message, SccpMessage::Udt(_) | SccpMessage::Xudt(_)) {
+            let served = message
+                .called()
+                .ssn
+                .is_some_and(|ssn| self.config.ssns.contains(&ssn));
+            if !served {
+                self.stats.unequipped_ssn += 1;
+                if let Some(answer) = message.returned(ReturnCause::UnequippedUser) {
+                    self.return_message(Some(&incoming), &answer);
+                }
+                return;
+            }
+        }
+        match self.reassembler.receive(now, message) {
+            Received::Unitdata(u) => {
+                let route = Route {
+                    remote: u.calling,
+                    local: u.called,
+                    opc: incoming.opc,
+                    sls: incoming.sls,
+                };
+                self.tcap.receive(now, route, &u.data);
+            }
+            Received::Notice(n) => self.tcap.returned(&n.data, n.return_cause.code()),
+            Received::Failed(f) => {
+                if let Some(answer) = f.answer {
+                    self.return_message(Some(&incoming), &answer);
+                }
+            }
+            Received::Pending | Received::Duplicate => {}
+        }
+        self.drain_tcap(now);
+    }
+
+    /// Carries out a service command.
+    pub fn command(
+        &mut self,
+        now: Duration,
+        call: CallId,
+        command: Command,
+    ) -> Result<(), CommandError> {
+        let c = self.calls.get(&call).ok_or(CommandError::UnknownCall)?;
+        if !command.allowed_in(c.state) {
+            return Err(CommandError::NotAllowed {
+                command: command.name(),
+                state: c.state,
+            });
+        }
+        let model = &self.config.models[c.model];
+        let variant = c.variant;
+        let reason = match command {
+            Command::ReleaseCall { cause } => {
+                let cause =
+                    model.translate_cause(cause.unwrap_or(self.config.default_release_cause));
+                self.release(now, call, cause)?;
+                EndReason::Released { cause }
+            }
+            Command::TerminationFinal(t) => {
+                let mut invokes = Vec::new();
+                if let Some(fci) = &t.fci {
+                    invokes.push(ops::furnish_charging_information(variant, fci));
+                }
+                match &t.address_digits {
+                    Some(digits) => {
+                        let rules = &self.config.numbers;
+                        let (d, noa) =
+                            denormalise(&rules.denormalise_called, rules.default_noa, digits);
+                        let dest = ops::called_number(&d, noa)
+                            .map_err(|e| invalid("address_digits", e))?;
+                        let orig = match &t.orig_called_digits {
+                            Some(o) => {
+                                let (d, noa) =
+                                    denormalise(&rules.denormalise_called, rules.default_noa, o);
+                                Some(
+                                    ops::original_called(&d, noa)
+                                        .map_err(|e| invalid("orig_called_digits", e))?,
+                                )
+                            }
+                            None => None,
+                        };
+                        invokes.push(ops::connect(variant, &dest, orig.as_ref()));
+                    }
+                    None => invokes.push(ops::continue_(variant)),
+                }
+                self.end_with(now, call, invokes)?;
+                EndReason::Terminated
+            }
+            Command::Abort { text } => {
+                self.abort(now, call, text);
+                EndReason::Aborted
+            }
+        };
+        self.finish(call, reason);
+        self.drain_tcap(now);
+        Ok(())
+    }
+
+    /// Releases every call with the default cause (shutdown).
+    pub fn release_all(&mut self, now: Duration) {
+        let calls: Vec<CallId> = self.calls.keys().copied().collect();
+        for call in calls {
+            let _ = self.command(now, call, Command::ReleaseCall { cause: None });
+        }
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    fn dialogue(&self, call: CallId) -> Result<DialogueId, CommandError> {
+        self.calls
+            .get(&call)
+            .map(|c| c.dialogue)
+            .ok_or(CommandError::UnknownCall)
+    }
+
+    fn answer_request(&self, call: CallId) -> DialogueRequest {
+        let model = self.calls.get(&call).map(|c| &self.config.models[c.model]);
+        DialogueRequest {
+            application_context: match model.map(|m| &m.returned_ac) {
+                Some(ReturnedAc::Fixed(oid)) => Some(oid.clone()),
+                _ => None,
+            },
+            user_information: Vec::new(),
+        }
+    }
+
+    fn release(&mut self, now: Duration, call: CallId, cause: u8) -> Result<(), CommandError> {
+        let variant = self
+            .calls
+            .get(&call)
+            .ok_or(CommandError::UnknownCall)?
+            .variant;
+        let invoke = ops::release_call(variant, cause).map_err(|e| invalid("cause", e))?;
+        self.end_with(now, call, vec![invoke])
+    }
+
+    /// Queues `invokes` and sends them in a basic TC-END.
+    fn end_with(
+        &mut self,
+        now: Duration,
+        call: CallId,
+        invokes: Vec<InvokeRequest>,
+    ) -> Result<(), CommandError> {
+        let dialogue = self.dialogue(call)?;
+        let request = self.answer_request(call);
+        for invoke in invokes {
+            self.tcap
+                .invoke(dialogue, invoke)
+                .map_err(|e| invalid("dialogue", e))?;
+        }
+        self.tcap
+            .end(now, dialogue, TcEnd::Basic, request)
+            .map_err(|e| invalid("dialogue", e))
+    }
+
+    fn abort(&mut self, now: Duration, call: CallId, text: Option<String>) {
+        let user_information = text
+            .map(|t| External {
+                direct_reference: None,
+                indirect_reference: None,
+                encoding: ExternalEncoding::OctetAligned(t.into_bytes()),
+            })
+            .into_iter()
+            .collect();
+        if let Ok(dialogue) = self.dialogue(call) {
+            let _ = self.tcap.user_abort(
+                now,
+                dialogue,
+                UserAbortRequest {
+                    reason: UserAbortReason::UserSpecific,
+                    user_information,
+                },
+            );
+        }
+    }
+
+    fn finish(&mut self, call: CallId, reason: EndReason) {
+        if let Some(c) = self.calls.remove(&call) {
+            if let Some(deadline) = c.guard {
+                self.guards.remove(&(deadline, call));
+            }
+            self.stats.calls_ended += 1;
+            self.out
+                .push_back(Output::Event(Event::Ended { call, reason }));
+        }
+    }
+
+    fn drain_tcap(&mut self, now: Duration) {
+        while let Some(action) = self.tcap.poll_action() {
+            match action {
+                Action::Send(t) => self.transmit(&t.to, t.bytes),
+                Action::Indication(i) => self.indication(now, i),
+            }
+        }
+    }
+
+    fn next_reference(&mut self) -> u32 {
+        let r = self.next_reference;
+        self.next_reference = (self.next_reference % 0x00ff_ffff) + 1;
+        r
+    }
+
+    fn transmit(&mut self, route: &Route, data: Vec<u8>) {
+        let mut request = UnitdataRequest::new(route.remote.clone(), route.local.clone(), data);
+        request.protocol_class = ProtocolClass::new(Class::Class1, false);
+        let reference = self.next_reference();
+        let Ok(messages) = request.messages(reference) else {
+            self.stats.sccp_errors += 1;
+            return;
+        };
+        for m in messages {
+            let mut bytes = Vec::new();
+            if m.encode(&mut bytes).is_ok() {
+                self.out.push_back(Output::Transmit(Transmit {
+                    dpc: route.opc,
+                    sls: route.sls,
+                    data: bytes,
+                }));
+            } else {
+                self.stats.sccp_errors += 1;
+            }
+        }
+    }
+
+    /// Sends a UDTS/XUDTS (or other SCCP answer) back to where `incoming` came from.
+    fn return_message(&mut self, incoming: Option<&Incoming<'_>>, answer: &SccpMessage) {
+        let mut bytes = Vec::new();
+        if answer.encode(&mut bytes).is_err() {
+            return;
+        }
+        self.stats.sccp_returned += 1;
+        let (dpc, sls) = incoming.map_or((0, 0), |i| (i.opc, i.sls));
+        self.out.push_back(Output::Transmit(Transmit {
+            dpc,
+            sls,
+            data: bytes,
+        }));
+    }
+
+    fn reject(&mut self, dialogue: DialogueId, invoke: &Invoke, problem: InvokeProblem) {
+        self.stats.rejects_sent += 1;
+        let _ = self.tcap.user_reject(
+            dialogue,
+            Reject {
+                invoke_id: Some(invoke.invoke_id),
+                problem: Problem::Invoke(problem),
+            },
+        );
+    }
+
+    fn indication(&mut self, now: Duration, indication: Indication) {
+        match indication {
+            Indication::Begin {
+                dialogue,
+                application_context,
+                components,
+                ..
+            } => self.begin(now, dialogue, application_context, components),
+            Indication::Continue {
+                dialogue,
+                components,
+                ..
+            } => {
+                let call = dialogue.as_u32();
+                let Some(variant) = self.calls.get(&call).map(|c| c.variant) else {
+                    return;
+                };
+                for component in components {
+                    if let ComponentIndication::Invoke(invoke) = component {
+                        self.ssp_invoke(dialogue, variant, &invoke);
+                    }
+                }
+            }
+            Indication::End { dialogue, .. } => {
+                self.finish(dialogue.as_u32(), EndReason::PeerEnded)
+            }
+            Indication::UserAbort { dialogue, .. } => {
+                self.finish(dialogue.as_u32(), EndReason::PeerAborted)
+            }
+            Indication::ProviderAbort { dialogue, .. } => {
+                self.finish(dialogue.as_u32(), EndReason::ProviderAborted)
+            }
+            Indication::Notice { .. } => self.stats.notices += 1,
+            Indication::Cancel { .. } => {}
+            Indication::Unidirectional { .. } => self.stats.unexpected_operations += 1,
+        }
+    }
+
+    /// An Invoke from the SSP during a call: rejected when the SSP may not send it (or it
+    /// does not decode), otherwise not awaited in any state this engine has yet: counted.
+    fn ssp_invoke(&mut self, dialogue: DialogueId, variant: Variant, invoke: &Invoke) {
+        let bytes = invoke.parameter.as_ref().map_or(&[][..], |p| p.as_bytes());
+        let Code::Local(code) = invoke.opcode else {
+            self.reject(dialogue, invoke, InvokeProblem::UnrecognizedOperation);
+            return;
+        };
+        let problem = match variant {
+            Variant::Cs1 => match Cs1Argument::decode_argument(code, bytes) {
+                Ok(arg) if arg.opcode().from_ssp() && arg.opcode() != cs1::Opcode::InitialDp => {
+                    None
+                }
+                Ok(_) => Some(InvokeProblem::UnrecognizedOperation),
+                Err(e) => Some(reject_problem(e.reject_problem())),
+            },
+            Variant::Camel(v) => match CapArgument::decode_argument(v, code, bytes) {
+                Ok(arg) if cap_from_ssp(&arg) => None,
+                Ok(_) => Some(InvokeProblem::UnrecognizedOperation),
+                Err(e) => Some(cap_reject_problem(e.reject_problem())),
+            },
+        };
+        match problem {
+            Some(p) => self.reject(dialogue, invoke, p),
+            None => self.stats.unexpected_operations += 1,
+        }
+    }
+
+    fn refuse(&mut self, now: Duration, dialogue: DialogueId, reason: UserAbortReason) {
+        self.stats.dialogues_refused += 1;
+        let _ = self.tcap.user_abort(
+            now,
+            dialogue,
+            UserAbortRequest {
+                reason,
+                user_information: Vec::new(),
+            },
+        );
+    }
+
+    fn begin(
+        &mut self,
+        now: Duration,
+        dialogue: DialogueId,
+        application_context: Option<callctl_tcap::Oid>,
+        components: Vec<ComponentIndication>,
+    ) {
+        let model = match &application_context {
+            Some(ac) => self.config.models.iter().position(|m| m.accepts(ac)),
+            None => self.config.model_without_ac,
+        };
+        let Some(model_index) = model else {
+            let reason = if application_context.is_some() {
+                UserAbortReason::ApplicationContextNotSupported { alternative: None }
+            } else {
+                UserAbortReason::UserSpecific
+            };
+            self.refuse(now, dialogue, reason);
+            return;
+        };
+        let model = &self.config.models[model_index];
+        let variant = model.variant;
+        let first = components.into_iter().find_map(|c| match c {
+            ComponentIndication::Invoke(i) => Some(i),
+            _ => None,
+        });
+        let Some(invoke) = first else {
+            // Nothing to serve: end the dialogue politely.
+            self.stats.bad_initial_dp += 1;
+            let request = DialogueRequest {
+                application_context: match &model.returned_ac {
+                    ReturnedAc::Fixed(oid) => Some(oid.clone()),
+                    ReturnedAc::Copy => None,
+                },
+                user_information: Vec::new(),
+            };
+            let _ = self.tcap.end(now, dialogue, TcEnd::Basic, request);
+            return;
+        };
+        let bytes = invoke.parameter.as_ref().map_or(&[][..], |p| p.as_bytes());
+        let idp = match (variant, invoke.opcode.clone()) {
+            (Variant::Cs1, Code::Local(code)) => match Cs1Argument::decode_argument(code, bytes) {
+                Ok(Cs1Argument::InitialDp(arg)) => {
+                    InitialDp::from_cs1(&arg, model, &self.config.numbers)
+                        .map_err(|_| InvokeProblem::MistypedParameter)
+                }
+                Ok(_) => Err(InvokeProblem::UnrecognizedOperation),
+                Err(e) => Err(reject_problem(e.reject_problem())),
+            },
+            (Variant::Camel(v), Code::Local(code)) => {
+                match CapArgument::decode_argument(v, code, bytes) {
+                    Ok(CapArgument::InitialDp(arg)) => {
+                        InitialDp::from_cap(&arg, model, &self.config.numbers)
+                            .map_err(|_| InvokeProblem::MistypedParameter)
+                    }
+                    Ok(_) => Err(InvokeProblem::UnrecognizedOperation),
+                    Err(e) => Err(cap_reject_problem(e.reject_problem())),
+                }
+            }
+            (_, Code::Global(_)) => Err(InvokeProblem::UnrecognizedOperation),
+        };
+        let model_name = model.name.clone();
+        let returned = match &model.returned_ac {
+            ReturnedAc::Fixed(oid) => Some(oid.clone()),
+            ReturnedAc::Copy => None,
+        };
+        match idp {
+            Ok(idp) => {
+                let call = dialogue.as_u32();
+                let deadline = now.saturating_add(self.config.service_logic);
+                self.calls.insert(
+                    call,
+                    Call {
+                        dialogue,
+                        state: CallState::AwaitingInstruction,
+                        model: model_index,
+                        variant,
+                        guard: Some(deadline),
+                    },
+                );
+                self.guards.insert((deadline, call));
+                self.stats.calls_started += 1;
+                self.out.push_back(Output::Event(Event::InitialDp {
+                    call,
+                    model: model_name,
+                    idp: Box::new(idp),
+                }));
+            }
+            Err(problem) => {
+                self.stats.bad_initial_dp += 1;
+                self.reject(dialogue, &invoke, problem);
+                let _ = self.tcap.end(
+                    now,
+                    dialogue,
+                    TcEnd::Basic,
+                    DialogueRequest {
+                        application_context: returned,
+                        user_information: Vec::new(),
+                    },
+                );
+            }
+        }
+    }
+}
+
+fn invalid(field: &'static str, e: impl std::fmt::Display) -> CommandError {
+    CommandError::Invalid {
+        field,
+        reason: e.to_string(),
+    }
+}
+
+fn reject_problem(p: callctl_inap::RejectProblem) -> InvokeProblem {
+    match p {
+        callctl_inap::RejectProblem::UnrecognizedOperation => InvokeProblem::UnrecognizedOperation,
+        _ => InvokeProblem::MistypedParameter,
+    }
+}
+
+fn cap_reject_problem(p: callctl_inap::cap::RejectProblem) -> InvokeProblem {
+    match p {
+        callctl_inap::cap::RejectProblem::Invoke(
+            callctl_inap::cap::InvokeProblem::UnrecognizedOperation,
+        ) => InvokeProblem::UnrecognizedOperation,
+        _ => InvokeProblem::MistypedParameter,
+    }
+}
+
+/// Operations a gsmSSF sends to the gsmSCF within a call dialogue (after InitialDP).
+fn cap_from_ssp(arg: &CapArgument) -> bool {
+    matches!(
+        arg,
+        CapArgument::EventReportBcsm(_)
+            | CapArgument::ApplyChargingReport(_)
+            | CapArgument::CallInformationReport(_)
+            | CapArgument::SpecializedResourceReport(_)
+    )
+}

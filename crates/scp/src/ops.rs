@@ -1,0 +1,140 @@
+//! The operations the SCP sends, built for the dialogue's variant as TC-INVOKE requests.
+
+use std::time::Duration;
+
+use callctl_inap::cap::{self, CapArgument, CapVersion};
+use callctl_inap::cs1::{self, Cs1Argument};
+use callctl_inap::numbers::{
+    CalledPartyNumber, Cause, Digits, NatureOfAddress, NumberError, NumberingPlan, ParameterCodec,
+    RedirectingNumber,
+};
+use callctl_tcap::{InvokeRequest, OperationClass, Parameter};
+
+use crate::config::Variant;
+
+/// Invoke timer of the class 2 operations we send (no error within it is success). They are
+/// sent in a TC-END here, where the timer is not run; the value matters once a dialogue
+/// stays open after them.
+const CLASS2_TIMEOUT: Duration = Duration::from_secs(10);
+
+fn request(opcode: i64, argument: Vec<u8>, class: OperationClass) -> InvokeRequest {
+    let parameter = if argument.is_empty() {
+        None
+    } else {
+        // Our encoders write exactly one element.
+        Parameter::from_ber(argument).ok()
+    };
+    let timeout = match class {
+        OperationClass::Class4 => Duration::ZERO,
+        _ => CLASS2_TIMEOUT,
+    };
+    InvokeRequest::local(opcode, parameter, class, timeout)
+}
+
+fn cs1(arg: Cs1Argument, class: OperationClass) -> InvokeRequest {
+    request(arg.opcode().code(), arg.encode_argument(), class)
+}
+
+fn cap(arg: CapArgument, version: CapVersion, class: OperationClass) -> InvokeRequest {
+    request(arg.opcode(), arg.encode_argument(version), class)
+}
+
+/// ReleaseCall with a Q.850 cause value (ITU-T coding, location "public network serving the
+/// local user").
+pub fn release_call(variant: Variant, cause: u8) -> Result<InvokeRequest, NumberError> {
+    let cause = Cause::new(Cause::LOCATION_PUBLIC_LOCAL, cause)?;
+    Ok(match variant {
+        Variant::Cs1 => cs1(
+            Cs1Argument::ReleaseCall(cs1::ReleaseCallArg::new(&cause)),
+            OperationClass::Class4,
+        ),
+        Variant::Camel(v) => cap(
+            CapArgument::ReleaseCall(cap::types::ReleaseCallArg::AllCallSegments(
+                cause.encode().into(),
+            )),
+            v,
+            OperationClass::Class4,
+        ),
+    })
+}
+
+/// Continue (no argument).
+pub fn continue_(variant: Variant) -> InvokeRequest {
+    match variant {
+        Variant::Cs1 => cs1(Cs1Argument::Continue, OperationClass::Class4),
+        Variant::Camel(v) => cap(CapArgument::Continue, v, OperationClass::Class4),
+    }
+}
+
+/// A called party number for a destination routing address (E.164 plan).
+pub fn called_number(digits: &str, noa: u8) -> Result<CalledPartyNumber, NumberError> {
+    CalledPartyNumber::new(NatureOfAddress(noa), NumberingPlan(1), digits)
+}
+
+/// An original called number (presentation allowed, E.164 plan).
+pub fn original_called(digits: &str, noa: u8) -> Result<RedirectingNumber, NumberError> {
+    let n = RedirectingNumber {
+        nature: NatureOfAddress(noa),
+        plan: NumberingPlan(1),
+        presentation: callctl_inap::numbers::Presentation::Allowed,
+        digits: Digits::new(digits)?,
+    };
+    n.validate()?;
+    Ok(n)
+}
+
+/// Connect to one destination, with an original called party id when given.
+pub fn connect(
+    variant: Variant,
+    destination: &CalledPartyNumber,
+    original_called: Option<&RedirectingNumber>,
+) -> InvokeRequest {
+    match variant {
+        Variant::Cs1 => {
+            let mut arg = cs1::ConnectArg::new(std::slice::from_ref(destination));
+            if let Some(o) = original_called {
+                arg = arg.with_original_called_party_id(o);
+            }
+            cs1(Cs1Argument::Connect(Box::new(arg)), OperationClass::Class2)
+        }
+        Variant::Camel(v) => {
+            let arg = cap::types::ConnectArg {
+                destination_routing_address: vec![destination.encode().into()],
+                original_called_party_id: original_called.map(|o| o.encode().into()),
+                ..Default::default()
+            };
+            cap(
+                CapArgument::Connect(Box::new(arg)),
+                v,
+                OperationClass::Class2,
+            )
+        }
+    }
+}
+
+/// FurnishChargingInformation carrying `data`: the raw FCIBillingChargingCharacteristics for
+/// INAP CS-1 (network-specific), the CAMEL freeFormatData for CAP.
+pub fn furnish_charging_information(variant: Variant, data: &[u8]) -> InvokeRequest {
+    match variant {
+        Variant::Cs1 => cs1(
+            Cs1Argument::FurnishChargingInformation(cs1::FurnishChargingInformationArg(
+                data.to_vec().into(),
+            )),
+            OperationClass::Class2,
+        ),
+        Variant::Camel(v) => {
+            let fci = cap::charging::FciBillingChargingCharacteristics::FciBccCamelSequence1(
+                cap::charging::FciBccCamelSequence1 {
+                    free_format_data: data.to_vec().into(),
+                    party_to_charge: None,
+                    append_free_format_data: None,
+                },
+            );
+            cap(
+                CapArgument::FurnishChargingInformation(fci.encode(v).into()),
+                v,
+                OperationClass::Class2,
+            )
+        }
+    }
+}

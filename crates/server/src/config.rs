@@ -32,6 +32,7 @@ pub struct Config {
     pub runtime: RuntimeSection,
     pub log: LogSection,
     pub management: ManagementSection,
+    pub scp: crate::scp_config::ScpSection,
 }
 
 /// `[management]`: the JSON-RPC/metrics HTTP interface.
@@ -318,6 +319,7 @@ impl Config {
 
     fn validate(&self) -> Result<()> {
         self.validate_management()?;
+        self.scp.setup()?;
         let s = &self.sip;
         if s.listen.is_empty() {
             bail!("sip.listen: at least one address is needed");

@@ -7,6 +7,8 @@ mod config;
 mod edr;
 mod management;
 mod metrics;
+mod scp;
+mod scp_config;
 mod shard;
 mod transport;
 
@@ -199,6 +201,7 @@ fn run(config: Config) -> Result<()> {
     let listens = config.listens()?;
     let engine_config = config.engine()?;
     let management = config.management_listen()?;
+    let scp_setup = config.scp.setup()?;
     let workers = config.workers();
 
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -225,6 +228,14 @@ fn run(config: Config) -> Result<()> {
             }
         }
     }
+
+    let scp_listener = match scp_setup.as_ref().map(|s| s.endpoint) {
+        Some(scp_config::Endpoint::Listen(addr)) => Some(
+            std::net::TcpListener::bind(addr)
+                .with_context(|| format!("scp.listen: cannot bind tcp:{addr}"))?,
+        ),
+        _ => None,
+    };
 
     let edr_health = Arc::new(edr::EdrHealth::default());
     let (edr_tx, edr_thread) = if config.edr.path.is_empty() {
@@ -302,6 +313,7 @@ fn run(config: Config) -> Result<()> {
     for (_, listener) in tcp_listeners {
         rt.spawn(transport::tcp_accept(listener, tcp_shared.clone()));
     }
+    let scp_metrics = Arc::new(scp::ScpMetrics::default());
     if let Some(listen) = management {
         management::start(
             &management::Settings {
@@ -311,8 +323,13 @@ fn run(config: Config) -> Result<()> {
             },
             dispatch.shards.clone(),
             edr_health.clone(),
+            scp_metrics.clone(),
         );
     }
+    let scp_handle = match scp_setup {
+        Some(setup) => Some(scp::start(setup, scp_listener, scp_metrics.clone()).context("scp")?),
+        None => None,
+    };
 
     print_banner(&config, &listens, workers);
 
@@ -340,6 +357,9 @@ fn run(config: Config) -> Result<()> {
     // handlers stay installed, so without this a second signal would be ignored.
     let forced = rt.block_on(async {
         let shards_done = async {
+            if let Some(scp) = &scp_handle {
+                scp.stop().await;
+            }
             for t in &shard_threads {
                 while !t.is_finished() {
                     tokio::time::sleep(Duration::from_millis(10)).await;
@@ -387,6 +407,11 @@ fn print_banner(config: &Config, listens: &[config::Listen], workers: usize) {
     println!("scripts: {}", dirs.join(", "));
     if !config.edr.path.is_empty() {
         println!("EDRs: {}", config.edr.path);
+    }
+    if !config.scp.listen.is_empty() {
+        println!("SCP: M3UA over TCP, listening on {}", config.scp.listen);
+    } else if !config.scp.connect.is_empty() {
+        println!("SCP: M3UA over TCP, connecting to {}", config.scp.connect);
     }
     if !config.management.listen.is_empty() {
         println!(

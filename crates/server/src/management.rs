@@ -138,6 +138,8 @@ pub struct Mgmt {
     pub timeout: Duration,
     /// EDR queue drops and write failures.
     pub edr: Arc<crate::edr::EdrHealth>,
+    /// The SCP face's counters.
+    pub scp: Arc<crate::scp::ScpMetrics>,
 }
 
 impl Mgmt {
@@ -481,7 +483,11 @@ pub fn stats_all(mgmt: &Mgmt) -> (Vec<ShardStats>, usize) {
     (stats, missing)
 }
 
-fn stats_json(stats: &[ShardStats], edr: &crate::edr::EdrHealth) -> Value {
+fn stats_json(
+    stats: &[ShardStats],
+    edr: &crate::edr::EdrHealth,
+    scp: &crate::scp::ScpMetrics,
+) -> Value {
     use std::collections::BTreeMap;
     let sum = |f: &dyn Fn(&ShardStats) -> u64| stats.iter().map(f).sum::<u64>();
     let mut by_reason: BTreeMap<&str, u64> = BTreeMap::new();
@@ -519,6 +525,7 @@ fn stats_json(stats: &[ShardStats], edr: &crate::edr::EdrHealth) -> Value {
         "edr_dropped": edr.dropped.load(std::sync::atomic::Ordering::Relaxed),
         "edr_write_errors": edr.write_errors.load(std::sync::atomic::Ordering::Relaxed),
         "shards": stats.len(),
+        "scp": crate::metrics::scp_json(scp),
     })
 }
 
@@ -631,7 +638,7 @@ pub fn call_method(mgmt: &Mgmt, call: &RpcCall) -> Result<Value, RpcError> {
             if missing > 0 {
                 return Err(timeout_error(missing));
             }
-            Ok(stats_json(&stats, &mgmt.edr))
+            Ok(stats_json(&stats, &mgmt.edr, &mgmt.scp))
         }
         "reload" => {
             known_params(p, &[])?;
@@ -733,7 +740,8 @@ async fn metrics(State(mgmt): State<Arc<Mgmt>>, headers: HeaderMap) -> Response 
     match tokio::task::spawn_blocking(move || stats_all(&worker)).await {
         Ok((stats, _)) => (
             [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-            crate::metrics::render(&stats, shards, &mgmt.edr),
+            crate::metrics::render(&stats, shards, &mgmt.edr)
+                + &crate::metrics::render_scp(&mgmt.scp),
         )
             .into_response(),
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
@@ -754,6 +762,7 @@ pub fn start(
     settings: &Settings,
     shards: Arc<Vec<Sender<ShardInput>>>,
     edr: Arc<crate::edr::EdrHealth>,
+    scp: Arc<crate::scp::ScpMetrics>,
 ) {
     let listener = match std::net::TcpListener::bind(settings.listen)
         .and_then(|l| l.set_nonblocking(true).map(|_| l))
@@ -770,6 +779,7 @@ pub fn start(
         token: settings.token.clone(),
         timeout: settings.timeout,
         edr,
+        scp,
     });
     let app = router(mgmt);
     tracing::info!(listen = %settings.listen, "management interface (JSON-RPC on /mi, metrics on /metrics)");
@@ -844,6 +854,7 @@ mod tests {
             token: String::new(),
             timeout: Duration::from_millis(50),
             edr: Default::default(),
+            scp: Default::default(),
         }
     }
 

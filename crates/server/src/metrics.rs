@@ -35,6 +35,122 @@ fn single(out: &mut String, name: &str, kind: &str, help: &str, value: u64) {
     let _ = writeln!(out, "{name} {value}");
 }
 
+/// The SCP face's counters as `callctl_stats` shows them.
+pub fn scp_json(m: &crate::scp::ScpMetrics) -> serde_json::Value {
+    use std::sync::atomic::Ordering::Relaxed;
+    serde_json::json!({
+        "associations": m.associations.load(Relaxed),
+        "associations_active": m.associations_active.load(Relaxed),
+        "calls_active": m.calls_active.load(Relaxed),
+        "calls_started": m.calls_started.load(Relaxed),
+        "calls_ended": m.calls_ended.load(Relaxed),
+        "service_logic_timeouts": m.service_logic_timeouts.load(Relaxed),
+        "dialogues_refused": m.dialogues_refused.load(Relaxed),
+        "bad_initial_dp": m.bad_initial_dp.load(Relaxed),
+        "sccp_errors": m.sccp_errors.load(Relaxed),
+        "unequipped_ssn": m.unequipped_ssn.load(Relaxed),
+        "rejects_sent": m.rejects_sent.load(Relaxed),
+        "unexpected_operations": m.unexpected_operations.load(Relaxed),
+        "m3ua_errors_sent": m.m3ua_errors_sent.load(Relaxed),
+        "send_failures": m.send_failures.load(Relaxed),
+    })
+}
+
+/// The SCP face's part of the metrics page.
+pub fn render_scp(m: &crate::scp::ScpMetrics) -> String {
+    use std::sync::atomic::Ordering::Relaxed;
+    let mut out = String::with_capacity(1024);
+    for (name, kind, help, value) in [
+        (
+            "callctl_scp_associations",
+            "gauge",
+            "M3UA associations with a connected transport.",
+            m.associations.load(Relaxed) as u64,
+        ),
+        (
+            "callctl_scp_associations_active",
+            "gauge",
+            "M3UA associations in ASP-ACTIVE.",
+            m.associations_active.load(Relaxed) as u64,
+        ),
+        (
+            "callctl_scp_calls_active",
+            "gauge",
+            "SCP calls (TCAP dialogues started by an InitialDP) in progress.",
+            m.calls_active.load(Relaxed) as u64,
+        ),
+        (
+            "callctl_scp_calls_started_total",
+            "counter",
+            "SCP calls started.",
+            m.calls_started.load(Relaxed),
+        ),
+        (
+            "callctl_scp_calls_ended_total",
+            "counter",
+            "SCP calls ended.",
+            m.calls_ended.load(Relaxed),
+        ),
+        (
+            "callctl_scp_service_logic_timeouts_total",
+            "counter",
+            "SCP calls released because the service logic did not answer in time.",
+            m.service_logic_timeouts.load(Relaxed),
+        ),
+        (
+            "callctl_scp_dialogues_refused_total",
+            "counter",
+            "TCAP dialogues refused (application context of no SSP model).",
+            m.dialogues_refused.load(Relaxed),
+        ),
+        (
+            "callctl_scp_bad_initial_dp_total",
+            "counter",
+            "TCAP dialogues whose first component was not a readable InitialDP.",
+            m.bad_initial_dp.load(Relaxed),
+        ),
+        (
+            "callctl_scp_sccp_errors_total",
+            "counter",
+            "SCCP messages that could not be decoded or encoded.",
+            m.sccp_errors.load(Relaxed),
+        ),
+        (
+            "callctl_scp_unequipped_ssn_total",
+            "counter",
+            "SCCP messages for a subsystem not served.",
+            m.unequipped_ssn.load(Relaxed),
+        ),
+        (
+            "callctl_scp_rejects_sent_total",
+            "counter",
+            "TCAP components rejected by the SCP.",
+            m.rejects_sent.load(Relaxed),
+        ),
+        (
+            "callctl_scp_unexpected_operations_total",
+            "counter",
+            "Operations from the SSP no call waited for.",
+            m.unexpected_operations.load(Relaxed),
+        ),
+        (
+            "callctl_scp_m3ua_errors_sent_total",
+            "counter",
+            "M3UA ERR messages sent for malformed or unexpected M3UA input.",
+            m.m3ua_errors_sent.load(Relaxed),
+        ),
+        (
+            "callctl_scp_send_failures_total",
+            "counter",
+            "SCCP messages not sent because the association was not active.",
+            m.send_failures.load(Relaxed),
+        ),
+    ] {
+        single(&mut out, name, kind, help, value);
+    }
+    out
+}
+
 /// The metrics page for the snapshots of every shard that answered.
 pub fn render(shards: &[ShardStats], shards_total: usize, edr: &crate::edr::EdrHealth) -> String {
     let mut out = String::with_capacity(2048);

@@ -3,8 +3,13 @@
 //!
 //! | state | the SSP is | legal commands |
 //! |---|---|---|
-//! | `AwaitingInstruction` | holding the call after InitialDP (or after an interrupted EDP report), waiting for the SCP | `ReleaseCall`, `TerminationFinal`, `Abort` |
+//! | `AwaitingInstruction` | holding the call after InitialDP (or after an interrupted EDP report), waiting for the SCP | `ReleaseCall`, `TerminationFinal`, `TerminationAttempt`, `Abort` |
+//! | `Monitoring` | routing the call after a Connect/Continue with EDPs armed | `ReleaseCall`, `Abort` |
 //! | `Ended` | done with the dialogue | none |
+//!
+//! In `Monitoring`, the reports move the call on: busy, no answer and route select failure
+//! (armed interrupted) give it back to the service in `AwaitingInstruction`; answer and
+//! abandon (armed notify-and-continue) end it, the SSP or the engine closing the dialogue.
 //!
 //! Operations received from the SSP are taken as follows: InitialDP only in the TC-BEGIN that
 //! opens the dialogue; an operation an SSP never sends (Connect, ReleaseCall, ...) is
@@ -21,6 +26,9 @@ pub type CallId = u32;
 pub enum CallState {
     /// The SSP waits for an instruction; the service-logic guard timer runs.
     AwaitingInstruction,
+    /// A Connect or Continue went out with EDPs armed; an EventReportBCSM is awaited (the
+    /// guard runs for the no-answer time plus the service-logic time).
+    Monitoring,
     /// The dialogue is over (ended by us, by the SSP, or aborted).
     Ended,
 }
@@ -48,6 +56,16 @@ pub enum Command {
     },
     /// A final Connect or Continue in a TC-END: no EDPs armed, nothing awaited.
     TerminationFinal(Termination),
+    /// Connect or Continue in a TC-CONTINUE with RequestReportBCSMEvent arming route select
+    /// failure, busy and no answer (interrupted) and answer and abandon (notify and continue);
+    /// disconnect is not armed (platform `termination_attempt`).
+    TerminationAttempt {
+        /// Destination, FCI as for a final termination.
+        termination: Termination,
+        /// The no-answer timer for the SSP (`applicationTimer`), seconds; `None` takes the
+        /// configured default.
+        no_answer_secs: Option<u16>,
+    },
     /// TC-U-ABORT; the text, when given, is carried as the ABRT's user information.
     Abort {
         /// User information text.
@@ -62,6 +80,12 @@ impl Command {
             Command::ReleaseCall { .. } => "release_call",
             Command::TerminationFinal(t) if t.address_digits.is_some() => "connect_final",
             Command::TerminationFinal(_) => "continue_final",
+            Command::TerminationAttempt { termination, .. }
+                if termination.address_digits.is_some() =>
+            {
+                "connect_attempt"
+            }
+            Command::TerminationAttempt { .. } => "continue_attempt",
             Command::Abort { .. } => "tcap_abort",
         }
     }
@@ -70,6 +94,9 @@ impl Command {
     pub fn allowed_in(&self, state: CallState) -> bool {
         match state {
             CallState::AwaitingInstruction => true,
+            CallState::Monitoring => {
+                matches!(self, Command::ReleaseCall { .. } | Command::Abort { .. })
+            }
             CallState::Ended => false,
         }
     }
@@ -125,6 +152,10 @@ pub enum EndReason {
     /// The InitialDP was missing or could not be read: it was rejected and the dialogue
     /// ended.
     BadInitialDp,
+    /// The attempt was answered; control of the call is over.
+    Answered,
+    /// The caller abandoned during the attempt.
+    Abandoned,
 }
 
 impl EndReason {
@@ -139,6 +170,8 @@ impl EndReason {
             EndReason::PeerAborted => "peer_aborted",
             EndReason::ProviderAborted => "provider_aborted",
             EndReason::BadInitialDp => "bad_initial_dp",
+            EndReason::Answered => "answered",
+            EndReason::Abandoned => "abandoned",
         }
     }
 }
@@ -156,6 +189,14 @@ pub enum Event {
         /// The InitialDP.
         idp: Box<InitialDp>,
     },
+    /// What became of a `TerminationAttempt`. After busy, no answer and route select failure
+    /// the call waits for the next command; after answer and abandon an `Ended` follows.
+    AttemptResult {
+        /// The call.
+        call: CallId,
+        /// The outcome.
+        outcome: AttemptOutcome,
+    },
     /// The call is over; its id may be reused.
     Ended {
         /// The call.
@@ -163,4 +204,62 @@ pub enum Event {
         /// Why.
         reason: EndReason,
     },
+}
+
+/// The events a termination attempt arms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AttemptEvent {
+    /// The destination answered.
+    Answer,
+    /// The destination was busy.
+    Busy,
+    /// The no-answer timer expired.
+    NoAnswer,
+    /// The call could not be routed.
+    RouteSelectFailure,
+    /// The caller hung up first.
+    Abandon,
+}
+
+impl AttemptEvent {
+    /// The name scripts see (`answer`, `busy`, `no_answer`, `route_select_failure`,
+    /// `abandon`).
+    pub fn name(self) -> &'static str {
+        match self {
+            AttemptEvent::Answer => "answer",
+            AttemptEvent::Busy => "busy",
+            AttemptEvent::NoAnswer => "no_answer",
+            AttemptEvent::RouteSelectFailure => "route_select_failure",
+            AttemptEvent::Abandon => "abandon",
+        }
+    }
+
+    /// From an `EventTypeBCSM` value (the originating events CS-1 and CAP number alike).
+    pub fn from_event_type(value: u8) -> Option<AttemptEvent> {
+        Some(match value {
+            4 => AttemptEvent::RouteSelectFailure,
+            5 => AttemptEvent::Busy,
+            6 => AttemptEvent::NoAnswer,
+            7 => AttemptEvent::Answer,
+            10 => AttemptEvent::Abandon,
+            _ => return None,
+        })
+    }
+
+    /// Whether the SSP suspends the call for instructions (armed interrupted).
+    pub fn interrupts(self) -> bool {
+        matches!(
+            self,
+            AttemptEvent::Busy | AttemptEvent::NoAnswer | AttemptEvent::RouteSelectFailure
+        )
+    }
+}
+
+/// A reported attempt event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AttemptOutcome {
+    /// What happened.
+    pub event: AttemptEvent,
+    /// The Q.850 cause value from the report (busy cause, failure cause), when given.
+    pub cause: Option<u8>,
 }

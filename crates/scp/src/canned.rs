@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::call::Command;
+use crate::call::{AttemptOutcome, Command};
 use crate::idp::InitialDp;
 
 /// Service key -> command, with a fallback.
@@ -28,6 +28,17 @@ impl CannedLogic {
             .get(&idp.service_key)
             .unwrap_or(&self.fallback)
             .clone()
+    }
+}
+
+impl CannedLogic {
+    /// The command after an attempt came back (busy, no answer, route select failure): the
+    /// call is released with the default cause. `None` when the call is over anyway.
+    pub fn after_attempt(&self, outcome: &AttemptOutcome) -> Option<Command> {
+        outcome
+            .event
+            .interrupts()
+            .then_some(Command::ReleaseCall { cause: None })
     }
 }
 

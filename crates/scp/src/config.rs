@@ -190,6 +190,9 @@ pub struct ScpConfig {
     /// Time the service logic has for each decision (platform `service_logic_ms`); on
     /// expiry the call is released with the default cause.
     pub service_logic: Duration,
+    /// No-answer time armed by a termination attempt when the service gives none, seconds
+    /// (`applicationTimer`, at most 2047).
+    pub default_no_answer_secs: u16,
     /// Most dialogues at once.
     pub max_dialogues: usize,
     /// Number rules.
@@ -209,6 +212,7 @@ impl Default for ScpConfig {
             model_without_ac: None,
             default_release_cause: 31,
             service_logic: Duration::from_millis(2500),
+            default_no_answer_secs: 30,
             max_dialogues: 100_000,
             numbers: NumberRules::default(),
         }

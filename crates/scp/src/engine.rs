@@ -15,11 +15,15 @@ use callctl_tcap::{
     TcapEndpoint, Termination as TcEnd, UserAbortReason, UserAbortRequest,
 };
 
-use crate::call::{CallId, CallState, Command, CommandError, EndReason, Event};
+use crate::call::{
+    AttemptEvent, AttemptOutcome, CallId, CallState, Command, CommandError, EndReason, Event,
+    Termination,
+};
 use crate::config::{ReturnedAc, ScpConfig, Variant};
 use crate::idp::InitialDp;
 use crate::numbers::denormalise;
 use crate::ops;
+use callctl_inap::numbers::{Cause, ParameterCodec};
 
 /// One SCCP message from the network: the MTP routing label of the M3UA DATA that carried
 /// it, and its bytes.
@@ -276,46 +280,144 @@ impl ScpEngine {
                 let cause =
                     model.translate_cause(cause.unwrap_or(self.config.default_release_cause));
                 self.release(now, call, cause)?;
-                EndReason::Released { cause }
+                Some(EndReason::Released { cause })
             }
             Command::TerminationFinal(t) => {
-                let mut invokes = Vec::new();
-                if let Some(fci) = &t.fci {
-                    invokes.push(ops::furnish_charging_information(variant, fci));
-                }
-                match &t.address_digits {
-                    Some(digits) => {
-                        let rules = &self.config.numbers;
-                        let (d, noa) =
-                            denormalise(&rules.denormalise_called, rules.default_noa, digits);
-                        let dest = ops::called_number(&d, noa)
-                            .map_err(|e| invalid("address_digits", e))?;
-                        let orig = match &t.orig_called_digits {
-                            Some(o) => {
-                                let (d, noa) =
-                                    denormalise(&rules.denormalise_called, rules.default_noa, o);
-                                Some(
-                                    ops::original_called(&d, noa)
-                                        .map_err(|e| invalid("orig_called_digits", e))?,
-                                )
-                            }
-                            None => None,
-                        };
-                        invokes.push(ops::connect(variant, &dest, orig.as_ref()));
-                    }
-                    None => invokes.push(ops::continue_(variant)),
-                }
+                let invokes = self.termination_invokes(variant, &t)?;
                 self.end_with(now, call, invokes)?;
-                EndReason::Terminated
+                Some(EndReason::Terminated)
+            }
+            Command::TerminationAttempt {
+                termination,
+                no_answer_secs,
+            } => {
+                let secs = no_answer_secs.unwrap_or(self.config.default_no_answer_secs);
+                if secs > MAX_APPLICATION_TIMER {
+                    return Err(CommandError::Invalid {
+                        field: "no_answer_timeout",
+                        reason: format!("{secs} s is above {MAX_APPLICATION_TIMER} s"),
+                    });
+                }
+                let mut invokes = vec![ops::request_report_attempt(variant, secs)];
+                invokes.extend(self.termination_invokes(variant, &termination)?);
+                self.continue_with(now, call, invokes)?;
+                let guard = now
+                    .saturating_add(Duration::from_secs(u64::from(secs)))
+                    .saturating_add(self.config.service_logic);
+                self.set_state(call, CallState::Monitoring, guard);
+                None
             }
             Command::Abort { text } => {
                 self.abort(now, call, text);
-                EndReason::Aborted
+                Some(EndReason::Aborted)
             }
         };
-        self.finish(call, reason);
+        if let Some(reason) = reason {
+            self.finish(call, reason);
+        }
         self.drain_tcap(now);
         Ok(())
+    }
+
+    /// FurnishChargingInformation (when asked) and the Connect or Continue of a
+    /// termination; numbers are checked before anything is queued.
+    fn termination_invokes(
+        &self,
+        variant: Variant,
+        t: &Termination,
+    ) -> Result<Vec<InvokeRequest>, CommandError> {
+        let mut invokes = Vec::new();
+        if let Some(fci) = &t.fci {
+            invokes.push(ops::furnish_charging_information(variant, fci));
+        }
+        match &t.address_digits {
+            Some(digits) => {
+                let rules = &self.config.numbers;
+                let (d, noa) = denormalise(&rules.denormalise_called, rules.default_noa, digits);
+                let dest = ops::called_number(&d, noa).map_err(|e| invalid("address_digits", e))?;
+                let orig = match &t.orig_called_digits {
+                    Some(o) => {
+                        let (d, noa) = denormalise(&rules.denormalise_called, rules.default_noa, o);
+                        Some(
+                            ops::original_called(&d, noa)
+                                .map_err(|e| invalid("orig_called_digits", e))?,
+                        )
+                    }
+                    None => None,
+                };
+                invokes.push(ops::connect(variant, &dest, orig.as_ref()));
+            }
+            None => invokes.push(ops::continue_(variant)),
+        }
+        Ok(invokes)
+    }
+
+    fn set_state(&mut self, call: CallId, state: CallState, guard: Duration) {
+        if let Some(c) = self.calls.get_mut(&call) {
+            if let Some(old) = c.guard.take() {
+                self.guards.remove(&(old, call));
+            }
+            c.state = state;
+            c.guard = Some(guard);
+            self.guards.insert((guard, call));
+        }
+    }
+
+    /// Queues `invokes` and sends them in a TC-CONTINUE.
+    fn continue_with(
+        &mut self,
+        now: Duration,
+        call: CallId,
+        invokes: Vec<InvokeRequest>,
+    ) -> Result<(), CommandError> {
+        let dialogue = self.dialogue(call)?;
+        let request = self.answer_request(call);
+        for invoke in invokes {
+            self.tcap
+                .invoke(dialogue, invoke)
+                .map_err(|e| invalid("dialogue", e))?;
+        }
+        self.tcap
+            .continue_(now, dialogue, request)
+            .map_err(|e| invalid("dialogue", e))
+    }
+
+    /// An EventReportBCSM for a call: moves a monitored call on; anything else is counted.
+    fn report(&mut self, now: Duration, dialogue: DialogueId, report: Report, ended: bool) {
+        let call = dialogue.as_u32();
+        let state = self.calls.get(&call).map(|c| c.state);
+        let event = AttemptEvent::from_event_type(report.event_type);
+        let (Some(CallState::Monitoring), Some(event)) = (state, event) else {
+            self.stats.unexpected_operations += 1;
+            return;
+        };
+        self.out.push_back(Output::Event(Event::AttemptResult {
+            call,
+            outcome: AttemptOutcome {
+                event,
+                cause: report.cause,
+            },
+        }));
+        if event.interrupts() {
+            if !ended {
+                let guard = now.saturating_add(self.config.service_logic);
+                self.set_state(call, CallState::AwaitingInstruction, guard);
+            }
+            return;
+        }
+        // Answer or abandon: nothing further is armed, so the relationship is over. CAP SSPs
+        // end the dialogue themselves; when one does not, we close it with an empty TC-END.
+        if !ended {
+            let _ = self
+                .tcap
+                .end(now, dialogue, TcEnd::Basic, DialogueRequest::default());
+        }
+        let reason = if event == AttemptEvent::Answer {
+            EndReason::Answered
+        } else {
+            EndReason::Abandoned
+        };
+        self.finish(call, reason);
     }
 
     /// Releases every call with the default cause (shutdown).
@@ -482,18 +584,13 @@ impl ScpEngine {
                 dialogue,
                 components,
                 ..
+            } => self.components(now, dialogue, components, false),
+            Indication::End {
+                dialogue,
+                components,
+                ..
             } => {
-                let call = dialogue.as_u32();
-                let Some(variant) = self.calls.get(&call).map(|c| c.variant) else {
-                    return;
-                };
-                for component in components {
-                    if let ComponentIndication::Invoke(invoke) = component {
-                        self.ssp_invoke(dialogue, variant, &invoke);
-                    }
-                }
-            }
-            Indication::End { dialogue, .. } => {
+                self.components(now, dialogue, components, true);
                 self.finish(dialogue.as_u32(), EndReason::PeerEnded)
             }
             Indication::UserAbort { dialogue, .. } => {
@@ -508,31 +605,71 @@ impl ScpEngine {
         }
     }
 
+    fn components(
+        &mut self,
+        now: Duration,
+        dialogue: DialogueId,
+        components: Vec<ComponentIndication>,
+        ended: bool,
+    ) {
+        let Some(variant) = self.calls.get(&dialogue.as_u32()).map(|c| c.variant) else {
+            return;
+        };
+        for component in components {
+            if let ComponentIndication::Invoke(invoke) = component {
+                if let Some(report) = self.ssp_invoke(dialogue, variant, &invoke) {
+                    self.report(now, dialogue, report, ended);
+                }
+            }
+        }
+    }
+
     /// An Invoke from the SSP during a call: rejected when the SSP may not send it (or it
-    /// does not decode), otherwise not awaited in any state this engine has yet: counted.
-    fn ssp_invoke(&mut self, dialogue: DialogueId, variant: Variant, invoke: &Invoke) {
+    /// does not decode); an EventReportBCSM is returned; other operations no state of this
+    /// engine waits for yet are counted.
+    fn ssp_invoke(
+        &mut self,
+        dialogue: DialogueId,
+        variant: Variant,
+        invoke: &Invoke,
+    ) -> Option<Report> {
         let bytes = invoke.parameter.as_ref().map_or(&[][..], |p| p.as_bytes());
         let Code::Local(code) = invoke.opcode else {
             self.reject(dialogue, invoke, InvokeProblem::UnrecognizedOperation);
-            return;
+            return None;
         };
-        let problem = match variant {
+        let decoded = match variant {
             Variant::Cs1 => match Cs1Argument::decode_argument(code, bytes) {
+                Ok(Cs1Argument::EventReportBcsm(a)) => Ok(Some(Report {
+                    event_type: a.event_type_bcsm as u8,
+                    cause: cs1_report_cause(&a),
+                })),
                 Ok(arg) if arg.opcode().from_ssp() && arg.opcode() != cs1::Opcode::InitialDp => {
-                    None
+                    Ok(None)
                 }
-                Ok(_) => Some(InvokeProblem::UnrecognizedOperation),
-                Err(e) => Some(reject_problem(e.reject_problem())),
+                Ok(_) => Err(InvokeProblem::UnrecognizedOperation),
+                Err(e) => Err(reject_problem(e.reject_problem())),
             },
             Variant::Camel(v) => match CapArgument::decode_argument(v, code, bytes) {
-                Ok(arg) if cap_from_ssp(&arg) => None,
-                Ok(_) => Some(InvokeProblem::UnrecognizedOperation),
-                Err(e) => Some(cap_reject_problem(e.reject_problem())),
+                Ok(CapArgument::EventReportBcsm(a)) => Ok(Some(Report {
+                    event_type: a.event_type_bcsm as u8,
+                    cause: cap_report_cause(&a),
+                })),
+                Ok(arg) if cap_from_ssp(&arg) => Ok(None),
+                Ok(_) => Err(InvokeProblem::UnrecognizedOperation),
+                Err(e) => Err(cap_reject_problem(e.reject_problem())),
             },
         };
-        match problem {
-            Some(p) => self.reject(dialogue, invoke, p),
-            None => self.stats.unexpected_operations += 1,
+        match decoded {
+            Ok(Some(report)) => Some(report),
+            Ok(None) => {
+                self.stats.unexpected_operations += 1;
+                None
+            }
+            Err(p) => {
+                self.reject(dialogue, invoke, p);
+                None
+            }
         }
     }
 
@@ -650,6 +787,39 @@ impl ScpEngine {
                 );
             }
         }
+    }
+}
+
+/// `applicationTimer` is `INTEGER (0..2047)` seconds in CS-1 and CAP.
+const MAX_APPLICATION_TIMER: u16 = 2047;
+
+/// An EventReportBCSM as the engine needs it.
+struct Report {
+    event_type: u8,
+    cause: Option<u8>,
+}
+
+fn cause_value(octets: Option<&[u8]>) -> Option<u8> {
+    octets.and_then(|o| Cause::decode(o).ok()).map(|c| c.value)
+}
+
+fn cs1_report_cause(a: &cs1::EventReportBcsmArg) -> Option<u8> {
+    use cs1::EventSpecificInformationBcsm as I;
+    match &a.event_specific_information_bcsm {
+        Some(I::RouteSelectFailureSpecificInfo(i) | I::OCalledPartyBusySpecificInfo(i)) => {
+            cause_value(i.cause.as_deref())
+        }
+        _ => None,
+    }
+}
+
+fn cap_report_cause(a: &callctl_inap::cap::types::EventReportBcsmArg) -> Option<u8> {
+    use callctl_inap::cap::types::EventSpecificInformationBcsm as I;
+    match &a.event_specific_information_bcsm {
+        Some(I::RouteSelectFailureSpecificInfo(i) | I::OCalledPartyBusySpecificInfo(i)) => {
+            cause_value(i.cause.as_deref())
+        }
+        _ => None,
     }
 }
 

@@ -28,7 +28,10 @@
 //!   the sender asked; undecodable SCCP messages are answered as `callctl-sccp` says; TCAP
 //!   errors are answered by the TCAP endpoint (P-Abort, Reject).
 //!
-//! Not done yet: EDP arming and event reports (attempt, monitored and charged calls), user
+//! * A termination attempt arms route select failure, busy, no answer (interrupted) and
+//!   answer, abandon (notify and continue); the reports move the call on (see `call`).
+//!
+//! Not done yet: monitored and charged calls (disconnect EDPs, ApplyCharging, CIR), user
 //! interaction (ConnectToResource, PlayAnnouncement, PromptAndCollectUserInformation),
 //! ActivityTest supervision, dialogues the SCP opens, SCCP global title translation.
 //! See `docs/compliance/inap.md` and `docs/compliance/cap.md`.
@@ -43,7 +46,10 @@ mod idp;
 pub mod numbers;
 mod ops;
 
-pub use call::{CallId, CallState, Command, CommandError, EndReason, Event, Termination};
+pub use call::{
+    AttemptEvent, AttemptOutcome, CallId, CallState, Command, CommandError, EndReason, Event,
+    Termination,
+};
 pub use canned::CannedLogic;
 pub use config::{
     DenormRule, NormRule, NumberRules, ReturnedAc, ScpConfig, SspModel, Variant, AC_CS1_SSP_TO_SCP,

@@ -138,3 +138,74 @@ pub fn furnish_charging_information(variant: Variant, data: &[u8]) -> InvokeRequ
         }
     }
 }
+
+/// RequestReportBCSMEvent for a termination attempt: route select failure (no leg), busy and
+/// no answer (leg 2, interrupted; the no-answer timer as `applicationTimer`), answer (leg 2)
+/// and abandon (leg 1), notify and continue.
+pub fn request_report_attempt(variant: Variant, no_answer_secs: u16) -> InvokeRequest {
+    use callctl_inap::cs1::MonitorMode::{Interrupted, NotifyAndContinue};
+    // (event type value, mode, leg, application timer)
+    let plan = [
+        (4u8, Interrupted, None, None),
+        (5, Interrupted, Some(2u8), None),
+        (6, Interrupted, Some(2), Some(no_answer_secs)),
+        (7, NotifyAndContinue, Some(2), None),
+        (10, NotifyAndContinue, Some(1), None),
+    ];
+    match variant {
+        Variant::Cs1 => {
+            use callctl_inap::cs1::EventTypeBcsm as E;
+            let events = plan
+                .iter()
+                .map(|&(event, mode, leg, timer)| cs1::BcsmEvent {
+                    event_type_bcsm: match event {
+                        4 => E::RouteSelectFailure,
+                        5 => E::OCalledPartyBusy,
+                        6 => E::ONoAnswer,
+                        7 => E::OAnswer,
+                        _ => E::OAbandon,
+                    },
+                    monitor_mode: mode,
+                    leg_id: leg.map(cs1::LegId::sending),
+                    dp_specific_criteria: timer.map(cs1::DpSpecificCriteria::ApplicationTimer),
+                })
+                .collect();
+            cs1(
+                Cs1Argument::RequestReportBcsmEvent(cs1::RequestReportBcsmEventArg {
+                    bcsm_events: events,
+                    bcsm_event_correlation_id: None,
+                    extensions: None,
+                }),
+                OperationClass::Class2,
+            )
+        }
+        Variant::Camel(v) => {
+            use callctl_inap::cap::types::EventTypeBcsm as E;
+            let events = plan
+                .iter()
+                .map(|&(event, mode, leg, timer)| cap::types::BcsmEvent {
+                    event_type_bcsm: match event {
+                        4 => E::RouteSelectFailure,
+                        5 => E::OCalledPartyBusy,
+                        6 => E::ONoAnswer,
+                        7 => E::OAnswer,
+                        _ => E::OAbandon,
+                    },
+                    monitor_mode: mode,
+                    leg_id: leg.map(|l| cap::types::LegId::SendingSideId(vec![l].into())),
+                    dp_specific_criteria: timer
+                        .map(cap::types::DpSpecificCriteria::ApplicationTimer),
+                    automatic_rearm: None,
+                })
+                .collect();
+            cap(
+                CapArgument::RequestReportBcsmEvent(cap::types::RequestReportBcsmEventArg {
+                    bcsm_events: events,
+                    extensions: None,
+                }),
+                v,
+                OperationClass::Class2,
+            )
+        }
+    }
+}

@@ -10,8 +10,8 @@ use callctl_inap::numbers::{
 };
 use callctl_sccp::{Address, Class, Message as Sccp, ProtocolClass, ReturnCause, UnitdataRequest};
 use callctl_scp::{
-    Command, DenormRule, EndReason, Event, Incoming, Output, ScpConfig, ScpEngine, Termination,
-    Variant,
+    AttemptEvent, AttemptOutcome, CallState, Command, CommandError, DenormRule, EndReason, Event,
+    Incoming, Output, ScpConfig, ScpEngine, Termination, Variant,
 };
 use callctl_tcap::{
     AbortReason, AssociateResult, Component, Dialogue, ExternalEncoding, Message, Oid, Parameter,
@@ -452,6 +452,271 @@ fn shutdown_releases_every_call() {
     let comps = end_components(&run.sent_tcap(), Variant::Cs1);
     assert_eq!(only_invoke(&comps).0, 22);
     assert_eq!(run.engine.call_count(), 0);
+}
+
+/// An EventReportBCSM from the SSP in a TC-CONTINUE (or TC-END) for `call`.
+fn report(variant: Variant, call: u32, event: u8, end: bool) -> Vec<u8> {
+    let arg = match variant {
+        Variant::Cs1 => {
+            use cs1::EventTypeBcsm as E;
+            let event_type_bcsm = match event {
+                5 => E::OCalledPartyBusy,
+                6 => E::ONoAnswer,
+                7 => E::OAnswer,
+                9 => E::ODisconnect,
+                _ => E::OAbandon,
+            };
+            let info = (event == 5).then(|| {
+                cs1::EventSpecificInformationBcsm::OCalledPartyBusySpecificInfo(
+                    cs1::CauseSpecificInfo {
+                        cause: Some(Cause::new(0, 17).unwrap().encode().into()),
+                    },
+                )
+            });
+            Cs1Argument::EventReportBcsm(cs1::EventReportBcsmArg {
+                event_type_bcsm,
+                bcsm_event_correlation_id: None,
+                event_specific_information_bcsm: info,
+                leg_id: Some(cs1::LegId::receiving(2)),
+                misc_call_info: cs1::MiscCallInfo {
+                    message_type: if matches!(event, 5 | 6) {
+                        cs1::MessageType::Request
+                    } else {
+                        cs1::MessageType::Notification
+                    },
+                    dp_assignment: None,
+                },
+                extensions: None,
+            })
+            .encode_argument()
+        }
+        Variant::Camel(v) => {
+            use cap::types::EventTypeBcsm as E;
+            let arg = cap::types::EventReportBcsmArg {
+                event_type_bcsm: match event {
+                    5 => E::OCalledPartyBusy,
+                    6 => E::ONoAnswer,
+                    7 => E::OAnswer,
+                    _ => E::OAbandon,
+                },
+                event_specific_information_bcsm: None,
+                leg_id: None,
+                misc_call_info: None,
+                extensions: None,
+            };
+            CapArgument::EventReportBcsm(arg).encode_argument(v)
+        }
+    };
+    let invoke = Component::invoke(1, 24, Some(Parameter::from_ber(arg).unwrap()));
+    let ours = TransactionId::from_u32(call);
+    let tcap = if end {
+        Message::end(ours, None, vec![invoke])
+    } else {
+        Message::continue_(TransactionId::from_u32(OTID), ours, None, vec![invoke])
+    };
+    let ssn = if variant == Variant::Cs1 { 12 } else { 146 };
+    udt(ssn, tcap.encode())
+}
+
+fn attempt(run: &mut Run, variant: Variant) -> u32 {
+    let call = run.start(variant, 5);
+    run.engine
+        .command(
+            Duration::ZERO,
+            call,
+            Command::TerminationAttempt {
+                termination: Termination {
+                    address_digits: Some("0049301234567".into()),
+                    ..Default::default()
+                },
+                no_answer_secs: Some(20),
+            },
+        )
+        .unwrap();
+    run.drain();
+    let Message::Continue { components, .. } = run.sent_tcap() else {
+        panic!("the attempt goes in a TC-CONTINUE");
+    };
+    let ops: Vec<i64> = components
+        .iter()
+        .map(|c| match c {
+            Component::Invoke(i) => match i.opcode {
+                callctl_tcap::Code::Local(op) => op,
+                _ => -1,
+            },
+            _ => -1,
+        })
+        .collect();
+    assert_eq!(ops, vec![23, 20], "RequestReportBCSMEvent then Connect");
+    let Component::Invoke(rr) = &components[0] else {
+        unreachable!()
+    };
+    let bytes = rr.parameter.as_ref().unwrap().as_bytes();
+    let armed: Vec<(u8, u8)> = match variant {
+        Variant::Cs1 => {
+            let Ok(Cs1Argument::RequestReportBcsmEvent(a)) =
+                Cs1Argument::decode_argument(23, bytes)
+            else {
+                panic!("RRBCSM expected")
+            };
+            a.bcsm_events
+                .iter()
+                .map(|e| (e.event_type_bcsm as u8, e.monitor_mode as u8))
+                .collect()
+        }
+        Variant::Camel(v) => {
+            let Ok(CapArgument::RequestReportBcsmEvent(a)) =
+                CapArgument::decode_argument(v, 23, bytes)
+            else {
+                panic!("RRBCSM expected")
+            };
+            a.bcsm_events
+                .iter()
+                .map(|e| (e.event_type_bcsm as u8, e.monitor_mode as u8))
+                .collect()
+        }
+    };
+    assert_eq!(armed, vec![(4, 0), (5, 0), (6, 0), (7, 1), (10, 1)]);
+    assert_eq!(run.engine.state(call), Some(CallState::Monitoring));
+    // First deadline: the class 2 invoke timers (10 s; expiry means no error came, i.e.
+    // success); nothing is sent then. The guard covers the no-answer time.
+    assert_eq!(run.engine.next_deadline(), Some(Duration::from_secs(10)));
+    run.engine.poll(Duration::from_secs(10));
+    run.drain();
+    assert_eq!(run.sent.len(), 1);
+    assert_eq!(
+        run.engine.next_deadline(),
+        Some(Duration::from_secs(20) + Duration::from_millis(2500))
+    );
+    run.sent.clear();
+    call
+}
+
+#[test]
+fn attempt_busy_gives_the_call_back_and_release_follows() {
+    let mut run = Run::new(config());
+    let call = attempt(&mut run, Variant::Cs1);
+    // Only release or abort while the attempt runs.
+    assert!(matches!(
+        run.engine.command(
+            Duration::ZERO,
+            call,
+            Command::TerminationFinal(Termination::default())
+        ),
+        Err(CommandError::NotAllowed { .. })
+    ));
+    run.receive(
+        Duration::from_secs(12),
+        &report(Variant::Cs1, call, 5, false),
+    );
+    assert!(
+        run.sent.is_empty(),
+        "nothing sent until the service decides"
+    );
+    assert!(matches!(
+        run.events.last(),
+        Some(Event::AttemptResult {
+            outcome: AttemptOutcome {
+                event: AttemptEvent::Busy,
+                cause: Some(17)
+            },
+            ..
+        })
+    ));
+    assert_eq!(run.engine.state(call), Some(CallState::AwaitingInstruction));
+    assert_eq!(
+        run.engine.next_deadline(),
+        Some(Duration::from_secs(12) + Duration::from_millis(2500))
+    );
+    run.engine
+        .command(
+            Duration::from_secs(12),
+            call,
+            Command::ReleaseCall { cause: None },
+        )
+        .unwrap();
+    run.drain();
+    let Message::End { components, .. } = run.sent_tcap() else {
+        panic!("TC-END expected");
+    };
+    assert_eq!(only_invoke(&components).0, 22);
+}
+
+#[test]
+fn inap_answer_in_a_continue_is_closed_with_an_empty_end() {
+    let mut run = Run::new(config());
+    let call = attempt(&mut run, Variant::Cs1);
+    run.receive(
+        Duration::from_secs(15),
+        &report(Variant::Cs1, call, 7, false),
+    );
+    let Message::End { components, .. } = run.sent_tcap() else {
+        panic!("TC-END expected");
+    };
+    assert!(components.is_empty());
+    assert!(matches!(
+        run.events.last(),
+        Some(Event::Ended {
+            reason: EndReason::Answered,
+            ..
+        })
+    ));
+    assert_eq!(run.engine.call_count(), 0);
+    assert_eq!(run.engine.dialogue_count(), 0);
+}
+
+#[test]
+fn cap_answer_in_an_end_ends_the_call_without_sending() {
+    let mut run = Run::new(config());
+    let v = Variant::Camel(CapVersion::V2);
+    let call = attempt(&mut run, v);
+    run.receive(Duration::from_secs(15), &report(v, call, 7, true));
+    assert!(run.sent.is_empty());
+    let n = run.events.len();
+    assert!(matches!(
+        &run.events[n - 2..],
+        [
+            Event::AttemptResult {
+                outcome: AttemptOutcome {
+                    event: AttemptEvent::Answer,
+                    ..
+                },
+                ..
+            },
+            Event::Ended {
+                reason: EndReason::Answered,
+                ..
+            }
+        ]
+    ));
+    assert_eq!(run.engine.dialogue_count(), 0);
+}
+
+#[test]
+fn unarmed_report_is_counted_and_ignored() {
+    let mut run = Run::new(config());
+    let call = attempt(&mut run, Variant::Cs1);
+    // oDisconnect was not armed.
+    run.receive(
+        Duration::from_secs(15),
+        &report(Variant::Cs1, call, 9, false),
+    );
+    assert!(run.sent.is_empty());
+    assert_eq!(run.engine.stats().unexpected_operations, 1);
+    assert_eq!(run.engine.state(call), Some(CallState::Monitoring));
+}
+
+#[test]
+fn silent_ssp_during_an_attempt_is_released_by_the_guard() {
+    let mut run = Run::new(config());
+    let call = attempt(&mut run, Variant::Camel(CapVersion::V2));
+    run.engine.poll(Duration::from_millis(22_500));
+    run.drain();
+    let Message::End { components, .. } = run.sent_tcap() else {
+        panic!("TC-END expected");
+    };
+    assert_eq!(only_invoke(&components).0, 22);
+    assert_eq!(run.engine.state(call), None);
 }
 
 proptest! {

@@ -383,6 +383,20 @@ fn pump(
                             "SCP: configured answer refused; the service-logic timer will release the call");
                     }
                 }
+                Output::Event(Event::AttemptResult { call, outcome }) => {
+                    tracing::debug!(
+                        call = format_args!("{call:08x}"),
+                        event = outcome.event.name(),
+                        cause = outcome.cause,
+                        "SCP: attempt result"
+                    );
+                    if let Some(command) = setup.logic.after_attempt(&outcome) {
+                        if let Err(e) = engine.command(now, call, command) {
+                            tracing::warn!(call = format_args!("{call:08x}"), error = %e,
+                                "SCP: configured answer refused; the service-logic timer will release the call");
+                        }
+                    }
+                }
                 Output::Event(Event::Ended { call, reason }) => {
                     metrics.calls_active.fetch_sub(1, Ordering::Relaxed);
                     tracing::debug!(

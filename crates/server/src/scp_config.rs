@@ -34,6 +34,7 @@ pub struct ScpSection {
     pub default_release_cause: u8,
     pub max_dialogues: usize,
     pub default_noa: u8,
+    pub default_no_answer_secs: u16,
     pub models: Vec<ModelEntry>,
     pub model_without_ac: String,
     pub normalisation: NormSection,
@@ -62,6 +63,7 @@ impl Default for ScpSection {
             default_release_cause: 31,
             max_dialogues: 100_000,
             default_noa: 3,
+            default_no_answer_secs: 30,
             models: Vec::new(),
             model_without_ac: String::new(),
             normalisation: NormSection::default(),
@@ -148,6 +150,7 @@ pub struct ServiceEntry {
     pub orig_called_digits: Option<String>,
     pub fci: Option<String>,
     pub text: Option<String>,
+    pub no_answer_secs: Option<u16>,
 }
 
 /// Where the association comes from.
@@ -242,6 +245,7 @@ fn command(key: &str, s: &ServiceEntry, cause_ok: impl Fn(u8) -> bool) -> Result
     };
     Ok(match s.action.as_str() {
         "release" => {
+            unused("no_answer_secs", s.no_answer_secs.is_some())?;
             unused("address_digits", s.address_digits.is_some())?;
             unused("text", s.text.is_some())?;
             unused("fci", s.fci.is_some())?;
@@ -252,12 +256,21 @@ fn command(key: &str, s: &ServiceEntry, cause_ok: impl Fn(u8) -> bool) -> Result
             }
             Command::ReleaseCall { cause: s.cause }
         }
-        "continue" | "connect" => {
+        "continue" | "connect" | "continue_attempt" | "connect_attempt" => {
             unused("cause", s.cause.is_some())?;
             unused("text", s.text.is_some())?;
-            let connect = s.action == "connect";
+            let attempt = s.action.ends_with("_attempt");
+            if !attempt {
+                unused("no_answer_secs", s.no_answer_secs.is_some())?;
+            }
+            if let Some(n) = s.no_answer_secs {
+                if !(1..=2047).contains(&n) {
+                    bail!("{key}.no_answer_secs: 1-2047 (got {n})");
+                }
+            }
+            let connect = s.action.starts_with("connect");
             match (&s.address_digits, connect) {
-                (None, true) => bail!("{key}.address_digits: required for action \"connect\""),
+                (None, true) => bail!("{key}.address_digits: required for action {:?}", s.action),
                 (Some(_), false) => unused("address_digits", true)?,
                 _ => {}
             }
@@ -280,13 +293,22 @@ fn command(key: &str, s: &ServiceEntry, cause_ok: impl Fn(u8) -> bool) -> Result
                 ),
                 None => None,
             };
-            Command::TerminationFinal(Termination {
+            let termination = Termination {
                 address_digits: s.address_digits.clone(),
                 orig_called_digits: s.orig_called_digits.clone(),
                 fci,
-            })
+            };
+            if attempt {
+                Command::TerminationAttempt {
+                    termination,
+                    no_answer_secs: s.no_answer_secs,
+                }
+            } else {
+                Command::TerminationFinal(termination)
+            }
         }
         "abort" => {
+            unused("no_answer_secs", s.no_answer_secs.is_some())?;
             unused("cause", s.cause.is_some())?;
             unused("address_digits", s.address_digits.is_some())?;
             unused("fci", s.fci.is_some())?;
@@ -295,7 +317,7 @@ fn command(key: &str, s: &ServiceEntry, cause_ok: impl Fn(u8) -> bool) -> Result
             }
         }
         other => bail!(
-            "{key}.action: \"release\", \"continue\", \"connect\" or \"abort\" (got {other:?})"
+            "{key}.action: \"release\", \"continue\", \"connect\", \"continue_attempt\", \"connect_attempt\" or \"abort\" (got {other:?})"
         ),
     })
 }
@@ -371,6 +393,12 @@ impl ScpSection {
         }
         if !(1..=1_000_000).contains(&self.max_dialogues) {
             bail!("scp.max_dialogues: 1-1000000 (got {})", self.max_dialogues);
+        }
+        if !(1..=2047).contains(&self.default_no_answer_secs) {
+            bail!(
+                "scp.default_no_answer_secs: 1-2047 (got {})",
+                self.default_no_answer_secs
+            );
         }
         if self.default_noa > 127 {
             bail!("scp.default_noa: 0-127 (got {})", self.default_noa);
@@ -529,6 +557,7 @@ impl ScpSection {
                 model_without_ac,
                 default_release_cause: self.default_release_cause,
                 service_logic: Duration::from_millis(self.service_logic_ms),
+                default_no_answer_secs: self.default_no_answer_secs,
                 max_dialogues: self.max_dialogues,
                 numbers,
             },
@@ -626,6 +655,15 @@ mod tests {
             ),
             ("listen = \"127.0.0.1:1\"\ndefault_action = \"connect\"", "scp.default_action"),
             ("listen = \"127.0.0.1:1\"\nmodel_without_ac = \"nope\"", "scp.model_without_ac"),
+            (
+                "listen = \"127.0.0.1:1\"\n[[services]]\nservice_key = 1\naction = \"release\"\nno_answer_secs = 5",
+                "scp.services[0].no_answer_secs",
+            ),
+            (
+                "listen = \"127.0.0.1:1\"\n[[services]]\nservice_key = 1\naction = \"connect_attempt\"\naddress_digits = \"1\"\nno_answer_secs = 3000",
+                "scp.services[0].no_answer_secs",
+            ),
+            ("listen = \"127.0.0.1:1\"\ndefault_no_answer_secs = 0", "scp.default_no_answer_secs"),
         ] {
             let e = format!("{:#}", parse(text).unwrap_err());
             assert!(e.starts_with(key), "{text:?}: {e}");

@@ -54,6 +54,11 @@ address_digits = "0049301234567"
 service_key = 4
 action = "abort"
 text = "SERVICE SPECIFIED"
+
+[[scp.services]]
+service_key = 5
+action = "connect_attempt"
+address_digits = "0049301234567"
 "#;
 
 fn sim_dir() -> PathBuf {
@@ -116,9 +121,13 @@ fn simulator(args: &[String], limit: Duration) -> (bool, String) {
 }
 
 fn scenario_args(pcap: &Path) -> Vec<String> {
+    scenario_list_args(pcap, &SCENARIOS)
+}
+
+fn scenario_list_args(pcap: &Path, scenarios: &[&str]) -> Vec<String> {
     let mut args = vec!["--pcap".to_string(), pcap.display().to_string()];
     args.push("--scenario".into());
-    for s in SCENARIOS {
+    for s in scenarios {
         args.push(
             sim_dir()
                 .join("scenarios")
@@ -295,4 +304,60 @@ fn unknown_service_key_gets_the_default_release_and_metrics_show_it() {
         "{metrics}"
     );
     assert!(metrics.contains("callctl_scp_calls_active 0"), "{metrics}");
+}
+
+/// Termination attempts: RRBCSM + Connect in a TC-CONTINUE, then each outcome the simulator
+/// reports (busy, no answer, route select failure -> ReleaseCall in TC-END; answer and
+/// abandon -> the SSP ends (CAP) or we close with an empty TC-END (INAP)).
+#[test]
+fn attempt_scenarios_against_callctl() {
+    require_tools();
+    const ATTEMPTS: [&str; 10] = [
+        "inap_attempt_answer",
+        "inap_attempt_busy",
+        "inap_attempt_no_answer",
+        "inap_attempt_route_select_failure",
+        "inap_attempt_abandon",
+        "cap2_attempt_answer",
+        "cap2_attempt_busy",
+        "cap2_attempt_no_answer",
+        "cap2_attempt_route_select_failure",
+        "cap2_attempt_abandon",
+    ];
+    let port = free_port();
+    let server = start_callctl(&format!("listen = \"127.0.0.1:{port}\""));
+    let dir = temp_dir("scp-sim");
+    let pcap = dir.join("attempt.pcap");
+    let mut args = vec!["--connect".to_string(), format!("127.0.0.1:{port}")];
+    args.extend(scenario_list_args(&pcap, &ATTEMPTS));
+    let (ok, report) = simulator(&args, Duration::from_secs(60));
+    assert!(
+        ok && report.contains("10 passed, 0 failed"),
+        "simulator report:\n{report}\ncallctl log:\n{}",
+        server.log()
+    );
+    let flagged = tshark(
+        &pcap,
+        port,
+        &["-Y", "_ws.malformed || _ws.expert.severity >= warning"],
+    );
+    assert!(flagged.trim().is_empty(), "tshark flags frames:\n{flagged}");
+    let summary = tshark(&pcap, port, &[]);
+    let arming = summary
+        .lines()
+        .filter(|l| l.contains("requestReportBCSMEvent") && l.contains("connect"))
+        .count();
+    assert_eq!(arming, 10, "one RRBCSM + Connect per attempt:\n{summary}");
+    let releases = summary
+        .lines()
+        .filter(|l| (l.contains(" 2 → 1 ") || l.contains(" 2 -> 1 ")) && l.contains("releaseCall"))
+        .count();
+    assert_eq!(
+        releases, 6,
+        "busy, no answer, RSF released in both variants:\n{summary}"
+    );
+    let stats = scp_stats(&server);
+    assert_eq!(stats["calls_started"], 10, "{stats}");
+    assert_eq!(stats["calls_active"], 0, "{stats}");
+    assert_eq!(stats["unexpected_operations"], 0, "{stats}");
 }

@@ -41,8 +41,26 @@ pub struct Termination {
     pub address_digits: Option<String>,
     /// Normalised original called party digits (Connect only).
     pub orig_called_digits: Option<String>,
+    /// Normalised redirecting party digits (Connect only; denormalised with the
+    /// `calling_party` rules).
+    pub redirecting_digits: Option<String>,
+    /// Redirection information sent with the Connect (Q.763 §3.45).
+    pub redirection: Option<Redirection>,
     /// FurnishChargingInformation content, sent before the Connect / Continue.
     pub fci: Option<Vec<u8>>,
+}
+
+/// ISUP redirection information (Q.763 §3.45) for a Connect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Redirection {
+    /// Redirecting indicator (0-7).
+    pub indicator: u8,
+    /// Original redirection reason (0-15).
+    pub original_reason: u8,
+    /// Redirection counter (0-7).
+    pub counter: u8,
+    /// Redirecting reason (0-15).
+    pub reason: u8,
 }
 
 /// What the service asks the engine to do with a call.

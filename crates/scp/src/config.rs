@@ -158,6 +158,8 @@ pub struct NumberRules {
     pub normalise_called_bcd: Vec<NormRule>,
     /// Connect destinationRoutingAddress and originalCalledPartyID.
     pub denormalise_called: Vec<DenormRule>,
+    /// Connect redirectingPartyID.
+    pub denormalise_calling: Vec<DenormRule>,
     /// Nature of address of a denormalised number no rule matched (3: national significant).
     pub default_noa: u8,
 }
@@ -169,6 +171,7 @@ impl Default for NumberRules {
             normalise_calling: Vec::new(),
             normalise_called_bcd: Vec::new(),
             denormalise_called: Vec::new(),
+            denormalise_calling: Vec::new(),
             default_noa: 3,
         }
     }

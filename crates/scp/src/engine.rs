@@ -23,7 +23,7 @@ use crate::config::{ReturnedAc, ScpConfig, Variant};
 use crate::idp::InitialDp;
 use crate::numbers::denormalise;
 use crate::ops;
-use callctl_inap::numbers::{Cause, ParameterCodec};
+use callctl_inap::numbers::{Cause, ParameterCodec, RedirectingNumber, RedirectionInformation};
 
 /// One SCCP message from the network: the MTP routing label of the M3UA DATA that carried
 /// it, and its bytes.
@@ -335,17 +335,46 @@ impl ScpEngine {
                 let rules = &self.config.numbers;
                 let (d, noa) = denormalise(&rules.denormalise_called, rules.default_noa, digits);
                 let dest = ops::called_number(&d, noa).map_err(|e| invalid("address_digits", e))?;
-                let orig = match &t.orig_called_digits {
-                    Some(o) => {
-                        let (d, noa) = denormalise(&rules.denormalise_called, rules.default_noa, o);
-                        Some(
-                            ops::original_called(&d, noa)
-                                .map_err(|e| invalid("orig_called_digits", e))?,
-                        )
-                    }
-                    None => None,
+                let party = |rules: &[crate::config::DenormRule],
+                             digits: &Option<String>,
+                             field: &'static str|
+                 -> Result<Option<RedirectingNumber>, CommandError> {
+                    digits
+                        .as_deref()
+                        .map(|o| {
+                            let (d, noa) = denormalise(rules, self.config.numbers.default_noa, o);
+                            ops::original_called(&d, noa).map_err(|e| invalid(field, e))
+                        })
+                        .transpose()
                 };
-                invokes.push(ops::connect(variant, &dest, orig.as_ref()));
+                let redirection = t
+                    .redirection
+                    .map(|r| {
+                        let info = RedirectionInformation {
+                            indicator: r.indicator,
+                            original_reason: r.original_reason,
+                            counter: r.counter,
+                            reason: r.reason,
+                            national_use: false,
+                        };
+                        info.validate().map(|_| info)
+                    })
+                    .transpose()
+                    .map_err(|e| invalid("redirection", e))?;
+                let parties = ops::ConnectParties {
+                    original_called: party(
+                        &rules.denormalise_called,
+                        &t.orig_called_digits,
+                        "orig_called_digits",
+                    )?,
+                    redirecting: party(
+                        &rules.denormalise_calling,
+                        &t.redirecting_digits,
+                        "redirecting_digits",
+                    )?,
+                    redirection,
+                };
+                invokes.push(ops::connect(variant, &dest, &parties));
             }
             None => invokes.push(ops::continue_(variant)),
         }

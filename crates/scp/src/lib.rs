@@ -48,7 +48,7 @@ mod ops;
 
 pub use call::{
     AttemptEvent, AttemptOutcome, CallId, CallState, Command, CommandError, EndReason, Event,
-    Termination,
+    Redirection, Termination,
 };
 pub use canned::CannedLogic;
 pub use config::{

@@ -6,7 +6,7 @@ use callctl_inap::cap::{self, CapArgument, CapVersion};
 use callctl_inap::cs1::{self, Cs1Argument};
 use callctl_inap::numbers::{
     CalledPartyNumber, Cause, Digits, NatureOfAddress, NumberError, NumberingPlan, ParameterCodec,
-    RedirectingNumber,
+    RedirectingNumber, RedirectionInformation,
 };
 use callctl_tcap::{InvokeRequest, OperationClass, Parameter};
 
@@ -83,24 +83,40 @@ pub fn original_called(digits: &str, noa: u8) -> Result<RedirectingNumber, Numbe
     Ok(n)
 }
 
-/// Connect to one destination, with an original called party id when given.
+/// The optional parties of a Connect.
+#[derive(Debug, Default)]
+pub struct ConnectParties {
+    /// originalCalledPartyID.
+    pub original_called: Option<RedirectingNumber>,
+    /// redirectingPartyID.
+    pub redirecting: Option<RedirectingNumber>,
+    /// redirectionInformation.
+    pub redirection: Option<RedirectionInformation>,
+}
+
+/// Connect to one destination, with the optional parties given.
 pub fn connect(
     variant: Variant,
     destination: &CalledPartyNumber,
-    original_called: Option<&RedirectingNumber>,
+    parties: &ConnectParties,
 ) -> InvokeRequest {
+    let original = parties.original_called.as_ref().map(|o| o.encode().into());
+    let redirecting = parties.redirecting.as_ref().map(|o| o.encode().into());
+    let redirection = parties.redirection.as_ref().map(|o| o.encode().into());
     match variant {
         Variant::Cs1 => {
             let mut arg = cs1::ConnectArg::new(std::slice::from_ref(destination));
-            if let Some(o) = original_called {
-                arg = arg.with_original_called_party_id(o);
-            }
+            arg.original_called_party_id = original;
+            arg.redirecting_party_id = redirecting;
+            arg.redirection_information = redirection;
             cs1(Cs1Argument::Connect(Box::new(arg)), OperationClass::Class2)
         }
         Variant::Camel(v) => {
             let arg = cap::types::ConnectArg {
                 destination_routing_address: vec![destination.encode().into()],
-                original_called_party_id: original_called.map(|o| o.encode().into()),
+                original_called_party_id: original,
+                redirecting_party_id: redirecting,
+                redirection_information: redirection,
                 ..Default::default()
             };
             cap(

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use anyhow::{bail, Result};
 use callctl_scp::{
-    CannedLogic, Command, DenormRule, NormRule, NumberRules, ReturnedAc, ScpConfig, SspModel,
-    Termination, Variant,
+    CannedLogic, Command, DenormRule, NormRule, NumberRules, Redirection, ReturnedAc, ScpConfig,
+    SspModel, Termination, Variant,
 };
 use callctl_sigtran::m3ua::{AspConfig, Role, TrafficModeType};
 use callctl_tcap::Oid;
@@ -127,6 +127,7 @@ pub struct NormEntry {
 #[serde(deny_unknown_fields, default)]
 pub struct DenormSection {
     pub called_party: Vec<DenormEntry>,
+    pub calling_party: Vec<DenormEntry>,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -151,6 +152,25 @@ pub struct ServiceEntry {
     pub fci: Option<String>,
     pub text: Option<String>,
     pub no_answer_secs: Option<u16>,
+    pub redirecting_digits: Option<String>,
+    pub redirection: Option<RedirectionEntry>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RedirectionEntry {
+    #[serde(default)]
+    pub indicator: u8,
+    #[serde(default)]
+    pub original_reason: u8,
+    #[serde(default = "one")]
+    pub counter: u8,
+    #[serde(default)]
+    pub reason: u8,
+}
+
+fn one() -> u8 {
+    1
 }
 
 /// Where the association comes from.
@@ -277,6 +297,7 @@ fn command(key: &str, s: &ServiceEntry, cause_ok: impl Fn(u8) -> bool) -> Result
             for (field, v) in [
                 ("address_digits", &s.address_digits),
                 ("orig_called_digits", &s.orig_called_digits),
+                ("redirecting_digits", &s.redirecting_digits),
             ] {
                 if let Some(d) = v {
                     if d.is_empty() || !digits_ok(d) {
@@ -284,9 +305,32 @@ fn command(key: &str, s: &ServiceEntry, cause_ok: impl Fn(u8) -> bool) -> Result
                     }
                 }
             }
-            if s.orig_called_digits.is_some() && !connect {
-                unused("orig_called_digits", true)?;
+            if !connect {
+                unused("orig_called_digits", s.orig_called_digits.is_some())?;
+                unused("redirecting_digits", s.redirecting_digits.is_some())?;
+                unused("redirection", s.redirection.is_some())?;
             }
+            let redirection = match s.redirection {
+                Some(r) => {
+                    for (field, v, max) in [
+                        ("indicator", r.indicator, 7),
+                        ("original_reason", r.original_reason, 15),
+                        ("counter", r.counter, 7),
+                        ("reason", r.reason, 15),
+                    ] {
+                        if v > max {
+                            bail!("{key}.redirection.{field}: 0-{max} (got {v})");
+                        }
+                    }
+                    Some(Redirection {
+                        indicator: r.indicator,
+                        original_reason: r.original_reason,
+                        counter: r.counter,
+                        reason: r.reason,
+                    })
+                }
+                None => None,
+            };
             let fci = match &s.fci {
                 Some(h) => Some(
                     hex(h).ok_or_else(|| anyhow::anyhow!("{key}.fci: hex octets (got {h:?})"))?,
@@ -296,6 +340,8 @@ fn command(key: &str, s: &ServiceEntry, cause_ok: impl Fn(u8) -> bool) -> Result
             let termination = Termination {
                 address_digits: s.address_digits.clone(),
                 orig_called_digits: s.orig_called_digits.clone(),
+                redirecting_digits: s.redirecting_digits.clone(),
+                redirection,
                 fci,
             };
             if attempt {
@@ -505,20 +551,33 @@ impl ScpSection {
                 });
             }
         }
-        for (i, r) in self.denormalisation.called_party.iter().enumerate() {
-            let key = format!("scp.denormalisation.called_party[{i}]");
-            check_rule(&key, &r.match_prefix, &r.prepend, r.min_len, r.max_len)?;
-            if r.noa > 127 {
-                bail!("{key}.noa: 0-127 (got {})", r.noa);
+        for (kind, list, target) in [
+            (
+                "called_party",
+                &self.denormalisation.called_party,
+                &mut numbers.denormalise_called,
+            ),
+            (
+                "calling_party",
+                &self.denormalisation.calling_party,
+                &mut numbers.denormalise_calling,
+            ),
+        ] {
+            for (i, r) in list.iter().enumerate() {
+                let key = format!("scp.denormalisation.{kind}[{i}]");
+                check_rule(&key, &r.match_prefix, &r.prepend, r.min_len, r.max_len)?;
+                if r.noa > 127 {
+                    bail!("{key}.noa: 0-127 (got {})", r.noa);
+                }
+                target.push(DenormRule {
+                    match_prefix: r.match_prefix.clone(),
+                    min_len: r.min_len,
+                    max_len: r.max_len,
+                    strip: r.strip,
+                    prepend: r.prepend.clone(),
+                    noa: r.noa,
+                });
             }
-            numbers.denormalise_called.push(DenormRule {
-                match_prefix: r.match_prefix.clone(),
-                min_len: r.min_len,
-                max_len: r.max_len,
-                strip: r.strip,
-                prepend: r.prepend.clone(),
-                noa: r.noa,
-            });
         }
 
         let cause_ok = |c: u8| c <= 127;
@@ -625,6 +684,8 @@ mod tests {
             Command::TerminationFinal(Termination {
                 address_digits: Some("0049301234567".into()),
                 orig_called_digits: None,
+                redirecting_digits: None,
+                redirection: None,
                 fci: Some(vec![1, 2, 3, 4]),
             })
         );

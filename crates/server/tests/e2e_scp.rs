@@ -55,6 +55,19 @@ service_key = 4
 action = "abort"
 text = "SERVICE SPECIFIED"
 
+[[scp.denormalisation.calling_party]]
+match_prefix = "00"
+strip = 2
+noa = 4
+
+[[scp.services]]
+service_key = 8
+action = "connect"
+address_digits = "0049301234567"
+fci = "01020304ffeedd"
+redirecting_digits = "00889001234"
+redirection = { reason = 4, counter = 1 }
+
 [[scp.services]]
 service_key = 5
 action = "connect_attempt"
@@ -308,11 +321,14 @@ fn unknown_service_key_gets_the_default_release_and_metrics_show_it() {
 
 /// Termination attempts: RRBCSM + Connect in a TC-CONTINUE, then each outcome the simulator
 /// reports (busy, no answer, route select failure -> ReleaseCall in TC-END; answer and
-/// abandon -> the SSP ends (CAP) or we close with an empty TC-END (INAP)).
+/// abandon -> the SSP ends (CAP) or we close with an empty TC-END (INAP)); and a final Connect
+/// with FurnishChargingInformation, redirecting party and redirection information.
 #[test]
-fn attempt_scenarios_against_callctl() {
+fn attempt_and_redirection_scenarios_against_callctl() {
     require_tools();
-    const ATTEMPTS: [&str; 10] = [
+    const ATTEMPTS: [&str; 12] = [
+        "inap_connect_fci_redirection",
+        "cap2_connect_fci_redirection",
         "inap_attempt_answer",
         "inap_attempt_busy",
         "inap_attempt_no_answer",
@@ -332,7 +348,7 @@ fn attempt_scenarios_against_callctl() {
     args.extend(scenario_list_args(&pcap, &ATTEMPTS));
     let (ok, report) = simulator(&args, Duration::from_secs(60));
     assert!(
-        ok && report.contains("10 passed, 0 failed"),
+        ok && report.contains("12 passed, 0 failed"),
         "simulator report:\n{report}\ncallctl log:\n{}",
         server.log()
     );
@@ -356,8 +372,13 @@ fn attempt_scenarios_against_callctl() {
         releases, 6,
         "busy, no answer, RSF released in both variants:\n{summary}"
     );
+    let fci = summary
+        .lines()
+        .filter(|l| l.contains("furnishChargingInformation") && l.contains("connect"))
+        .count();
+    assert_eq!(fci, 2, "FCI + Connect in both variants:\n{summary}");
     let stats = scp_stats(&server);
-    assert_eq!(stats["calls_started"], 10, "{stats}");
+    assert_eq!(stats["calls_started"], 12, "{stats}");
     assert_eq!(stats["calls_active"], 0, "{stats}");
     assert_eq!(stats["unexpected_operations"], 0, "{stats}");
 }

@@ -229,12 +229,9 @@ fn run(config: Config) -> Result<()> {
         }
     }
 
-    let scp_listener = match scp_setup.as_ref().map(|s| s.endpoint) {
-        Some(scp_config::Endpoint::Listen(addr)) => Some(
-            std::net::TcpListener::bind(addr)
-                .with_context(|| format!("scp.listen: cannot bind tcp:{addr}"))?,
-        ),
-        _ => None,
+    let scp_listener = match &scp_setup {
+        Some(setup) => scp::bind(setup)?,
+        None => None,
     };
 
     let edr_health = Arc::new(edr::EdrHealth::default());

@@ -13,7 +13,68 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
-use crate::scp_config::{Endpoint, ScpSetup};
+use crate::scp_config::{Endpoint, ScpSetup, Transport};
+
+/// IPPROTO_SCTP.
+const IPPROTO_SCTP: i32 = 132;
+
+/// A stream socket of `transport` for `addr`'s family. SCTP sockets are one-to-one style
+/// (RFC 6458 §3): each association is a connected stream socket, so the same listener and
+/// stream code serves both, and M3UA messages are delimited by their length field on either.
+fn socket(addr: std::net::SocketAddr, transport: Transport) -> anyhow::Result<socket2::Socket> {
+    use socket2::{Domain, Protocol, Socket, Type};
+    let protocol = match transport {
+        Transport::Tcp => Protocol::TCP,
+        Transport::Sctp => Protocol::from(IPPROTO_SCTP),
+    };
+    Socket::new(Domain::for_address(addr), Type::STREAM, Some(protocol)).map_err(|e| {
+        if transport == Transport::Sctp
+            && matches!(e.raw_os_error(), Some(93 /* EPROTONOSUPPORT */) | Some(97 /* EAFNOSUPPORT */))
+        {
+            anyhow::anyhow!(
+                "scp.transport: this kernel has no SCTP ({e}); load the sctp module (modprobe sctp) \
+                 or set scp.transport = \"tcp\""
+            )
+        } else {
+            anyhow::anyhow!("scp: cannot create a socket: {e}")
+        }
+    })
+}
+
+/// The listening socket of listen mode (bound now, so a busy port stops the start).
+pub fn bind(setup: &ScpSetup) -> anyhow::Result<Option<std::net::TcpListener>> {
+    let Endpoint::Listen(addr) = setup.endpoint else {
+        return Ok(None);
+    };
+    let socket = socket(addr, setup.transport)?;
+    let _ = socket.set_reuse_address(true);
+    let name = match setup.transport {
+        Transport::Tcp => "tcp",
+        Transport::Sctp => "sctp",
+    };
+    socket
+        .bind(&addr.into())
+        .and_then(|_| socket.listen(128))
+        .map_err(|e| anyhow::anyhow!("scp.listen: cannot bind {name}:{addr}: {e}"))?;
+    Ok(Some(socket.into()))
+}
+
+/// Connects to a signalling gateway.
+async fn connect(addr: std::net::SocketAddr, transport: Transport) -> anyhow::Result<TcpStream> {
+    match transport {
+        Transport::Tcp => Ok(TcpStream::connect(addr).await?),
+        Transport::Sctp => {
+            let stream = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+                let socket = socket(addr, transport)?;
+                socket.connect(&addr.into())?;
+                socket.set_nonblocking(true)?;
+                Ok(std::net::TcpStream::from(socket))
+            })
+            .await??;
+            Ok(TcpStream::from_std(stream)?)
+        }
+    }
+}
 
 /// Counters and gauges of the SCP face, summed over associations.
 #[derive(Default)]
@@ -188,7 +249,7 @@ async fn connect_loop(
     _tasks: Arc<AtomicUsize>,
 ) {
     loop {
-        match TcpStream::connect(addr).await {
+        match connect(addr, setup.transport).await {
             Ok(stream) => {
                 serve(stream, Role::Asp, &setup, &metrics, shutdown.clone()).await;
             }

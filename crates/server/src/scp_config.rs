@@ -17,6 +17,7 @@ use serde::Deserialize;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ScpSection {
+    pub transport: String,
     pub listen: String,
     pub connect: String,
     pub local_point_code: u32,
@@ -46,6 +47,7 @@ pub struct ScpSection {
 impl Default for ScpSection {
     fn default() -> Self {
         ScpSection {
+            transport: "tcp".into(),
             listen: String::new(),
             connect: String::new(),
             local_point_code: 2,
@@ -182,10 +184,20 @@ pub enum Endpoint {
     Connect(SocketAddr),
 }
 
+/// What carries M3UA.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transport {
+    /// TCP, each message delimited by its M3UA length field.
+    Tcp,
+    /// Kernel SCTP, one-to-one style sockets.
+    Sctp,
+}
+
 /// Everything the SCP face needs at run time.
 #[derive(Debug, Clone)]
 pub struct ScpSetup {
     pub endpoint: Endpoint,
+    pub transport: Transport,
     pub engine: ScpConfig,
     pub logic: CannedLogic,
     pub asp: AspConfig,
@@ -384,6 +396,11 @@ impl ScpSection {
             (false, true) => Endpoint::Listen(addr("listen", &self.listen)?),
             (true, false) => Endpoint::Connect(addr("connect", &self.connect)?),
             (false, false) => bail!("scp.listen, scp.connect: set one of them, not both"),
+        };
+        let transport = match self.transport.as_str() {
+            "tcp" => Transport::Tcp,
+            "sctp" => Transport::Sctp,
+            other => bail!("scp.transport: \"tcp\" or \"sctp\" (got {other:?})"),
         };
         for (key, pc) in [
             ("scp.local_point_code", self.local_point_code),
@@ -610,6 +627,7 @@ impl ScpSection {
 
         Ok(Some(ScpSetup {
             endpoint,
+            transport,
             engine: ScpConfig {
                 ssns: self.ssns.clone(),
                 models,

@@ -382,3 +382,65 @@ fn attempt_and_redirection_scenarios_against_callctl() {
     assert_eq!(stats["calls_active"], 0, "{stats}");
     assert_eq!(stats["unexpected_operations"], 0, "{stats}");
 }
+
+/// `scp.transport = "sctp"`: where the kernel has SCTP, callctl listens on an SCTP socket and
+/// answers an ASPUP on it with ASPUP_ACK; where it has none (as on the machines this project
+/// is tested on), the start fails at once with an error naming the setting and the fix.
+#[test]
+fn sctp_transport_where_the_kernel_has_it() {
+    use socket2::{Domain, Protocol, Socket, Type};
+    let port = free_port();
+    let sip = free_port();
+    let dir = temp_dir("scp-sctp");
+    let config = format!(
+        "[sip]\nlisten = [\"udp:127.0.0.1:{sip}\"]\n[edr]\npath = \"\"\n[management]\nlisten = \"\"\n[scp]\ntransport = \"sctp\"\nlisten = \"127.0.0.1:{port}\"\n"
+    );
+    let kernel_sctp = Socket::new(Domain::IPV4, Type::STREAM, Some(Protocol::from(132))).is_ok();
+    if !kernel_sctp {
+        let path = dir.join("callctl.toml");
+        std::fs::write(&path, config).unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_callctl"))
+            .arg("--config")
+            .arg(&path)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let t0 = Instant::now();
+        while matches!(child.try_wait(), Ok(None)) && t0.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains("scp.transport: this kernel has no SCTP") && err.contains("modprobe sctp"),
+            "{err}"
+        );
+        return;
+    }
+    let server = Server::spawn(
+        sip,
+        dir.clone(),
+        dir.join("edr.log"),
+        &config.replace("[management]\nlisten = \"\"\n", ""),
+    );
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, Some(Protocol::from(132))).unwrap();
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    socket.connect(&addr.into()).unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let mut stream = std::net::TcpStream::from(socket);
+    use std::io::{Read, Write};
+    // ASPUP: version 1, class 3 (ASPSM), type 1, length 8.
+    stream.write_all(&[1, 0, 3, 1, 0, 0, 0, 8]).unwrap();
+    let mut head = [0u8; 8];
+    stream.read_exact(&mut head).unwrap();
+    assert_eq!(
+        &head[..4],
+        &[1, 0, 3, 4],
+        "ASPUP_ACK expected; log:\n{}",
+        server.log()
+    );
+}

@@ -79,8 +79,11 @@ pub struct Stats {
     pub unequipped_ssn: u64,
     /// UDTS/XUDTS sent back.
     pub sccp_returned: u64,
-    /// Components rejected by us (unknown or SSP-illegal operations, mistyped arguments).
+    /// Components rejected by us (unknown or SSP-illegal operations, mistyped arguments, and
+    /// the TCAP component sublayer's own rejects of malformed components).
     pub rejects_sent: u64,
+    /// TCAP P-Aborts sent (malformed or unknown transactions, resource limits).
+    pub p_aborts_sent: u64,
     /// Operations from the SSP the call did not wait for, ignored.
     pub unexpected_operations: u64,
     /// TC-NOTICE: a message of ours came back undelivered.
@@ -541,7 +544,18 @@ impl ScpEngine {
     fn drain_tcap(&mut self, now: Duration) {
         while let Some(action) = self.tcap.poll_action() {
             match action {
-                Action::Send(t) => self.transmit(&t.to, t.bytes),
+                Action::Send(t) => {
+                    if matches!(
+                        t.message,
+                        callctl_tcap::Message::Abort {
+                            reason: Some(callctl_tcap::AbortReason::Provider(_)),
+                            ..
+                        }
+                    ) {
+                        self.stats.p_aborts_sent += 1;
+                    }
+                    self.transmit(&t.to, t.bytes)
+                }
                 Action::Indication(i) => self.indication(now, i),
             }
         }
@@ -645,10 +659,14 @@ impl ScpEngine {
             return;
         };
         for component in components {
-            if let ComponentIndication::Invoke(invoke) = component {
-                if let Some(report) = self.ssp_invoke(dialogue, variant, &invoke) {
-                    self.report(now, dialogue, report, ended);
+            match component {
+                ComponentIndication::Invoke(invoke) => {
+                    if let Some(report) = self.ssp_invoke(dialogue, variant, &invoke) {
+                        self.report(now, dialogue, report, ended);
+                    }
                 }
+                ComponentIndication::LocalReject { .. } => self.stats.rejects_sent += 1,
+                _ => {}
             }
         }
     }
@@ -736,6 +754,11 @@ impl ScpEngine {
         };
         let model = &self.config.models[model_index];
         let variant = model.variant;
+        let local_rejects = components
+            .iter()
+            .filter(|c| matches!(c, ComponentIndication::LocalReject { .. }))
+            .count();
+        self.stats.rejects_sent += local_rejects as u64;
         let first = components.into_iter().find_map(|c| match c {
             ComponentIndication::Invoke(i) => Some(i),
             _ => None,

@@ -719,6 +719,23 @@ fn silent_ssp_during_an_attempt_is_released_by_the_guard() {
     assert_eq!(run.engine.state(call), None);
 }
 
+#[test]
+fn unknown_transaction_is_answered_with_a_p_abort_and_counted() {
+    let mut run = Run::new(config());
+    // A Continue for a transaction we never opened: P-Abort unrecognizedTransactionID.
+    let tcap = Message::continue_(
+        TransactionId::from_u32(OTID),
+        TransactionId::from_u32(0x7777_7777),
+        None,
+        vec![Component::invoke(1, 24, None)],
+    );
+    run.receive(Duration::ZERO, &udt(12, tcap.encode()));
+    assert!(run.events.is_empty());
+    assert_eq!(run.sent.len(), 1, "one answer");
+    assert_eq!(run.engine.stats().p_aborts_sent, 1);
+    assert_eq!(run.engine.dialogue_count(), 0);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(2000))]
 

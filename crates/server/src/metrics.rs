@@ -50,6 +50,7 @@ pub fn scp_json(m: &crate::scp::ScpMetrics) -> serde_json::Value {
         "sccp_errors": m.sccp_errors.load(Relaxed),
         "unequipped_ssn": m.unequipped_ssn.load(Relaxed),
         "rejects_sent": m.rejects_sent.load(Relaxed),
+        "p_aborts_sent": m.p_aborts_sent.load(Relaxed),
         "unexpected_operations": m.unexpected_operations.load(Relaxed),
         "m3ua_errors_sent": m.m3ua_errors_sent.load(Relaxed),
         "send_failures": m.send_failures.load(Relaxed),
@@ -126,6 +127,12 @@ pub fn render_scp(m: &crate::scp::ScpMetrics) -> String {
             "counter",
             "TCAP components rejected by the SCP.",
             m.rejects_sent.load(Relaxed),
+        ),
+        (
+            "callctl_scp_p_aborts_sent_total",
+            "counter",
+            "TCAP P-Aborts sent (malformed or unknown transactions, resource limits).",
+            m.p_aborts_sent.load(Relaxed),
         ),
         (
             "callctl_scp_unexpected_operations_total",

@@ -93,6 +93,7 @@ pub struct ScpMetrics {
     pub sccp_errors: AtomicU64,
     pub unequipped_ssn: AtomicU64,
     pub rejects_sent: AtomicU64,
+    pub p_aborts_sent: AtomicU64,
     pub unexpected_operations: AtomicU64,
     /// M3UA ERR messages we sent (malformed or unexpected M3UA input).
     pub m3ua_errors_sent: AtomicU64,
@@ -132,6 +133,7 @@ impl ScpMetrics {
             before.unequipped_ssn,
         );
         add(&self.rejects_sent, now.rejects_sent, before.rejects_sent);
+        add(&self.p_aborts_sent, now.p_aborts_sent, before.p_aborts_sent);
         add(
             &self.unexpected_operations,
             now.unexpected_operations,

@@ -26,4 +26,7 @@ fi
 pkill -x kamailio >/dev/null 2>&1 || true
 
 cargo build --release --locked -p callctl
-exec python3 bench/load.py "$@"
+# The binary just built (honours CARGO_TARGET_DIR); a later --callctl-bin still wins.
+bin="${CARGO_TARGET_DIR:-target}/release/callctl"
+case "$bin" in /*) ;; *) bin="$PWD/$bin" ;; esac
+exec python3 bench/load.py --callctl-bin "$bin" "$@"

@@ -122,6 +122,25 @@ struct Call {
 }
 
 impl Call {
+    /// Once the caller acknowledged our 2xx nothing is built from its INVITE any more but the
+    /// headers a response copies (RFC 3261 §8.2.6.2) and its CSeq: the rest (body, Contact,
+    /// every other header) is dropped for the call's remaining life.
+    fn trim_invite(&mut self) {
+        let headers = &mut self.invite.headers.0;
+        headers.retain(|h| {
+            matches!(
+                h.name,
+                HeaderName::Via
+                    | HeaderName::From
+                    | HeaderName::To
+                    | HeaderName::CallId
+                    | HeaderName::CSeq
+            )
+        });
+        headers.shrink_to_fit();
+        self.invite.body = Vec::new();
+    }
+
     fn flags(&self) -> ControlFlags {
         let controlled = self.end_reason.is_none() && !self.control_lost;
         let open = controlled && self.final_code.is_none();

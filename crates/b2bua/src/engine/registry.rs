@@ -166,7 +166,11 @@ impl<R: ScriptRunner> Engine<R> {
             },
             None => LegInfo {
                 call_id: b.call_id.clone(),
-                from_tag: b.invite.from_tag().unwrap_or_default(),
+                from_tag: b
+                    .invite
+                    .as_ref()
+                    .and_then(|i| i.from_tag())
+                    .unwrap_or_default(),
                 to_tag: None,
             },
         });

@@ -48,7 +48,8 @@ pub(super) enum CancelCause {
 
 pub(super) struct BLeg {
     pub call_id: String,
-    pub invite: Request,
+    /// The INVITE we sent, until B's 2xx made the dialog from it.
+    pub invite: Option<Box<Request>>,
     pub tx: TransactionId,
     pub peer: Peer,
     pub state: BState,
@@ -79,7 +80,8 @@ pub(super) struct Attempt {
 /// The answered A-leg.
 pub(super) struct Answered {
     pub dialog: Dialog,
-    pub ok: Response,
+    /// Our 2xx, retransmitted until the ACK (then dropped).
+    pub ok: Option<Box<Response>>,
     /// 2xx retransmission (RFC 3261 §13.3.1.4): next instant and interval, until ACK.
     pub retransmit: Option<(Instant, Duration)>,
     pub give_up: Instant,
@@ -119,6 +121,13 @@ impl BLeg {
 }
 
 impl Answered {
+    /// The caller acknowledged our 2xx (or ended the call): no more retransmissions.
+    pub fn acknowledged(&mut self) {
+        self.acked = true;
+        self.retransmit = None;
+        self.ok = None;
+    }
+
     pub fn deadline(&self) -> Option<Instant> {
         if self.acked {
             return None;
@@ -319,9 +328,12 @@ impl<R: ScriptRunner> Engine<R> {
         );
         tracing::debug!(call_id = %a_call_id, b_call_id = %b_call_id, peer = %route.peer.name, "B-leg INVITE sent");
         let call = self.calls.get_mut(&key)?;
+        // Most calls have one B-leg: room for exactly one more, not the four an empty Vec
+        // of BLeg would take on its first push.
+        call.b_legs.reserve_exact(1);
         call.b_legs.push(BLeg {
             call_id: b_call_id,
-            invite,
+            invite: Some(Box::new(invite)),
             tx,
             peer,
             state: BState::Calling,
@@ -558,7 +570,14 @@ impl<R: ScriptRunner> Engine<R> {
             }
             return;
         }
-        b.dialog = Dialog::new_uac(&b.invite, &response);
+        b.dialog = b
+            .invite
+            .as_deref()
+            .and_then(|invite| Dialog::new_uac(invite, &response));
+        if b.dialog.is_some() {
+            // The dialog holds what later requests need.
+            b.invite = None;
+        }
         b.state = BState::Answered;
         let ring_dsm = now.saturating_duration_since(b.sent_at).as_millis() as u64 / 100;
         let cancelled_by_us = matches!(b.cancel, Some((CancelCause::Released, _, _))) || b.reported;
@@ -636,7 +655,7 @@ impl<R: ScriptRunner> Engine<R> {
         if let Some(dialog) = dialog {
             call.a_answered = Some(Answered {
                 dialog,
-                ok,
+                ok: Some(Box::new(ok)),
                 retransmit: (!reliable).then(|| (now + t1, t1)),
                 give_up: now + t1 * 64,
                 acked: false,
@@ -925,8 +944,7 @@ impl<R: ScriptRunner> Engine<R> {
         let Some(answered) = self.calls.get_mut(&key).and_then(|c| c.a_answered.as_mut()) else {
             return;
         };
-        answered.acked = true;
-        answered.retransmit = None;
+        answered.acknowledged();
         let mut bye = answered.dialog.create_request(Method::Bye, via, 70);
         for (name, value) in extra {
             bye.headers.push(HeaderName::parse(name), value.clone());
@@ -983,9 +1001,10 @@ impl<R: ScriptRunner> Engine<R> {
             return;
         }
         if let Some(a) = call.a_answered.as_mut() {
-            a.acked = true;
-            a.retransmit = None;
+            a.acknowledged();
         }
+        // Nothing answers the INVITE any more: keep only what identifies it.
+        call.trim_invite();
         // Delayed offer: the caller's answer travels in B's ACK.
         let waiting = call.b_legs.iter().position(|b| b.ack_waits_for_a);
         if let Some(i) = waiting {
@@ -1089,8 +1108,7 @@ impl<R: ScriptRunner> Engine<R> {
                 // The caller hung up (OpenSIPS "Downstream BYE"); a BYE before the ACK
                 // also ends the 2xx retransmissions.
                 if let Some(a) = call.a_answered.as_mut() {
-                    a.acked = true;
-                    a.retransmit = None;
+                    a.acknowledged();
                 }
                 self.respond_simple(id, &request, 200, now);
                 if let Some(i) = self
@@ -1327,7 +1345,7 @@ impl<R: ScriptRunner> Engine<R> {
                         if at <= now {
                             let next = (interval * 2).min(t2);
                             a.retransmit = Some((now + next, next));
-                            resend = Some((tx, a.ok.clone()));
+                            resend = a.ok.clone().map(|ok| (tx, ok));
                         }
                     }
                 }

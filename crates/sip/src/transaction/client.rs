@@ -21,7 +21,9 @@ pub(crate) struct ClientInvite {
     pub state: ClientInviteState,
     pub peer: Peer,
     reliable: bool,
-    request: Request,
+    /// The INVITE, for the CANCEL (Proceeding) and the ACK of a non-2xx final; dropped once
+    /// a 2xx arrives (Accepted needs neither).
+    request: Option<Box<Request>>,
     request_bytes: Vec<u8>,
     /// The ACK we sent for a non-2xx final, resent on each retransmitted final.
     ack_bytes: Option<Vec<u8>>,
@@ -50,7 +52,7 @@ impl ClientInvite {
             state: ClientInviteState::Calling,
             peer,
             reliable,
-            request,
+            request: Some(Box::new(request)),
             request_bytes,
             ack_bytes: None,
             timer_a: (!reliable).then(|| (out.now + out.timers.t1, out.timers.t1)),
@@ -82,7 +84,7 @@ impl ClientInvite {
         if self.state != ClientInviteState::Proceeding {
             return None;
         }
-        let invite = &self.request;
+        let invite = self.request.as_deref()?;
         let mut cancel = Request::new(Method::Cancel, invite.uri.clone());
         cancel
             .headers
@@ -109,31 +111,31 @@ impl ClientInvite {
     }
 
     /// Build the ACK for a non-2xx final response inside the transaction (§17.1.1.3).
-    fn build_ack(&self, response: &Response) -> Vec<u8> {
-        let mut ack = Request::new(Method::Ack, self.request.uri.clone());
-        if let Some(via) = self.request.headers.get_all(&HeaderName::Via).next() {
+    fn build_ack(&self, response: &Response) -> Option<Vec<u8>> {
+        let request = self.request.as_deref()?;
+        let mut ack = Request::new(Method::Ack, request.uri.clone());
+        if let Some(via) = request.headers.get_all(&HeaderName::Via).next() {
             // Only the top Via: the first value of the first Via line.
-            let top = self
-                .request
+            let top = request
                 .top_via()
                 .map(|v| v.to_string())
                 .unwrap_or_else(|| via.to_string());
             ack.headers.push(HeaderName::Via, top);
         }
-        for route in self.request.headers.get_all(&HeaderName::Route) {
+        for route in request.headers.get_all(&HeaderName::Route) {
             ack.headers.push(HeaderName::Route, route.to_string());
         }
         ack.headers.push(HeaderName::MaxForwards, "70");
-        if let Some(from) = self.request.headers.get(&HeaderName::From) {
+        if let Some(from) = request.headers.get(&HeaderName::From) {
             ack.headers.push(HeaderName::From, from.to_string());
         }
         if let Some(to) = response.headers.get(&HeaderName::To) {
             ack.headers.push(HeaderName::To, to.to_string());
         }
-        if let Some(call_id) = self.request.headers.get(&HeaderName::CallId) {
+        if let Some(call_id) = request.headers.get(&HeaderName::CallId) {
             ack.headers.push(HeaderName::CallId, call_id.to_string());
         }
-        let seq = self.request.cseq().map(|c| c.seq).unwrap_or(1);
+        let seq = request.cseq().map(|c| c.seq).unwrap_or(1);
         ack.headers.push(
             HeaderName::CSeq,
             CSeq {
@@ -142,7 +144,7 @@ impl ClientInvite {
             }
             .to_string(),
         );
-        ack.to_bytes()
+        Some(ack.to_bytes())
     }
 
     /// A CANCEL for this INVITE was sent: start the §9.1 wait for the final response (the
@@ -176,6 +178,7 @@ impl ClientInvite {
                 self.timer_b = None;
                 self.cancel_guard = None;
                 self.request_bytes = Vec::new();
+                self.request = None;
                 self.timer_m = Some(out.now + out.timers.t1x64());
                 true
             }
@@ -187,12 +190,15 @@ impl ClientInvite {
                 self.timer_b = None;
                 self.cancel_guard = None;
                 self.request_bytes = Vec::new();
-                let ack = self.build_ack(response);
-                out.transmits.push_back(Transmit {
-                    peer: self.peer,
-                    bytes: ack.clone(),
-                });
-                self.ack_bytes = Some(ack);
+                if let Some(ack) = self.build_ack(response) {
+                    out.transmits.push_back(Transmit {
+                        peer: self.peer,
+                        bytes: ack.clone(),
+                    });
+                    self.ack_bytes = Some(ack);
+                }
+                // The ACK is kept as bytes; no CANCEL can follow a final response.
+                self.request = None;
                 self.timer_d = Some(out.now + out.timers.timer_d(self.reliable));
                 true
             }

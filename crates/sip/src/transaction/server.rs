@@ -92,8 +92,15 @@ impl ServerInvite {
                 })
             }
         }
-        self.send(bytes.clone(), out);
-        self.last_response = Some(bytes);
+        if (200..=299).contains(&status) {
+            // RFC 6026 §7.1: Accepted absorbs INVITE retransmissions without answering them
+            // (the TU retransmits its 2xx itself), so the bytes need not be kept.
+            self.send(bytes, out);
+            self.last_response = None;
+        } else {
+            self.send(bytes.clone(), out);
+            self.last_response = Some(bytes);
+        }
         match status {
             100..=199 => {}
             200..=299 => {
@@ -136,6 +143,8 @@ impl ServerInvite {
                 self.state = ServerInviteState::Confirmed;
                 self.timer_g = None;
                 self.timer_h = None;
+                // Confirmed only absorbs ACKs: the final response is not sent again.
+                self.last_response = None;
                 let linger = if self.reliable {
                     Duration::ZERO
                 } else {

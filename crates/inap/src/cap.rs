@@ -56,6 +56,7 @@ use thiserror::Error;
 use self::charging::decode_exact;
 use self::raw::retain_components;
 use self::types::*;
+use crate::RejectProblem;
 
 /// CAP version, chosen by the application context of the TCAP dialogue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -248,56 +249,6 @@ impl Operation {
     }
 }
 
-/// TCAP Invoke problem codes (Q.773 §3.2, `InvokeProblem`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InvokeProblem {
-    /// `unrecognizedOperation (1)`
-    UnrecognizedOperation = 1,
-    /// `mistypedParameter (2)`
-    MistypedParameter = 2,
-}
-
-/// TCAP ReturnResult problem codes (Q.773 §3.2, `ReturnResultProblem`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReturnResultProblem {
-    /// `returnResultUnexpected (1)`
-    ReturnResultUnexpected = 1,
-    /// `mistypedParameter (2)`
-    MistypedParameter = 2,
-}
-
-/// TCAP ReturnError problem codes (Q.773 §3.2, `ReturnErrorProblem`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReturnErrorProblem {
-    /// `unrecognizedError (2)`
-    UnrecognizedError = 2,
-    /// `mistypedParameter (4)`
-    MistypedParameter = 4,
-}
-
-/// The TCAP Reject to send for a component that could not be accepted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RejectProblem {
-    /// `invoke [1]` problem.
-    Invoke(InvokeProblem),
-    /// `returnResult [2]` problem.
-    ReturnResult(ReturnResultProblem),
-    /// `returnError [3]` problem.
-    ReturnError(ReturnErrorProblem),
-}
-
-impl RejectProblem {
-    /// The context tag of the problem CHOICE in the Reject component (1, 2 or 3) and the
-    /// problem code inside it.
-    pub fn tag_and_code(self) -> (u8, u8) {
-        match self {
-            RejectProblem::Invoke(p) => (1, p as u8),
-            RejectProblem::ReturnResult(p) => (2, p as u8),
-            RejectProblem::ReturnError(p) => (3, p as u8),
-        }
-    }
-}
-
 /// Why a typed decoder refused a parameter (a description for logs).
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[error("{0}")]
@@ -329,12 +280,8 @@ impl ArgError {
     /// The Reject to send (Q.773: invoke problem).
     pub fn reject_problem(&self) -> RejectProblem {
         match self {
-            ArgError::UnrecognizedOperation { .. } => {
-                RejectProblem::Invoke(InvokeProblem::UnrecognizedOperation)
-            }
-            ArgError::MistypedParameter { .. } => {
-                RejectProblem::Invoke(InvokeProblem::MistypedParameter)
-            }
+            ArgError::UnrecognizedOperation { .. } => RejectProblem::UnrecognizedOperation,
+            ArgError::MistypedParameter { .. } => RejectProblem::MistypedArgument,
         }
     }
 }
@@ -362,12 +309,8 @@ impl ResultError {
     /// The Reject to send (Q.773: returnResult problem).
     pub fn reject_problem(&self) -> RejectProblem {
         match self {
-            ResultError::ReturnResultUnexpected { .. } => {
-                RejectProblem::ReturnResult(ReturnResultProblem::ReturnResultUnexpected)
-            }
-            ResultError::MistypedParameter { .. } => {
-                RejectProblem::ReturnResult(ReturnResultProblem::MistypedParameter)
-            }
+            ResultError::ReturnResultUnexpected { .. } => RejectProblem::ReturnResultUnexpected,
+            ResultError::MistypedParameter { .. } => RejectProblem::MistypedResult,
         }
     }
 }
@@ -395,12 +338,8 @@ impl ErrorError {
     /// The Reject to send (Q.773: returnError problem).
     pub fn reject_problem(&self) -> RejectProblem {
         match self {
-            ErrorError::UnrecognizedError { .. } => {
-                RejectProblem::ReturnError(ReturnErrorProblem::UnrecognizedError)
-            }
-            ErrorError::MistypedParameter { .. } => {
-                RejectProblem::ReturnError(ReturnErrorProblem::MistypedParameter)
-            }
+            ErrorError::UnrecognizedError { .. } => RejectProblem::UnrecognizedError,
+            ErrorError::MistypedParameter { .. } => RejectProblem::MistypedErrorParameter,
         }
     }
 }

@@ -213,17 +213,14 @@ fn every_truncation_of_every_vector_is_rejected_without_panic() {
 
 #[test]
 fn reject_problems() {
-    use callctl_inap::cap::{InvokeProblem, RejectProblem};
+    use callctl_inap::RejectProblem;
     let unknown = CapArgument::decode_argument(CapVersion::V2, 88, &[]).unwrap_err();
     assert_eq!(
         unknown.reject_problem(),
-        RejectProblem::Invoke(InvokeProblem::UnrecognizedOperation)
+        RejectProblem::UnrecognizedOperation
     );
     let mistyped = CapArgument::decode_argument(CapVersion::V2, 0, &[0x30, 0x00]).unwrap_err();
-    assert_eq!(
-        mistyped.reject_problem(),
-        RejectProblem::Invoke(InvokeProblem::MistypedParameter)
-    );
+    assert_eq!(mistyped.reject_problem(), RejectProblem::MistypedArgument);
     assert_eq!(mistyped.reject_problem().tag_and_code(), (1, 2));
     // An unknown extension component is ignored (TS 29.078: extension additions).
     let mut idp = CapArgument::InitialDp(Box::new(samples::initial_dp(CapVersion::V2)))

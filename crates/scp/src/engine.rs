@@ -704,7 +704,7 @@ impl ScpEngine {
                 })),
                 Ok(arg) if cap_from_ssp(&arg) => Ok(None),
                 Ok(_) => Err(InvokeProblem::UnrecognizedOperation),
-                Err(e) => Err(cap_reject_problem(e.reject_problem())),
+                Err(e) => Err(reject_problem(e.reject_problem())),
             },
         };
         match decoded {
@@ -793,7 +793,7 @@ impl ScpEngine {
                             .map_err(|_| InvokeProblem::MistypedParameter)
                     }
                     Ok(_) => Err(InvokeProblem::UnrecognizedOperation),
-                    Err(e) => Err(cap_reject_problem(e.reject_problem())),
+                    Err(e) => Err(reject_problem(e.reject_problem())),
                 }
             }
             (_, Code::Global(_)) => Err(InvokeProblem::UnrecognizedOperation),
@@ -885,15 +885,6 @@ fn invalid(field: &'static str, e: impl std::fmt::Display) -> CommandError {
 fn reject_problem(p: callctl_inap::RejectProblem) -> InvokeProblem {
     match p {
         callctl_inap::RejectProblem::UnrecognizedOperation => InvokeProblem::UnrecognizedOperation,
-        _ => InvokeProblem::MistypedParameter,
-    }
-}
-
-fn cap_reject_problem(p: callctl_inap::cap::RejectProblem) -> InvokeProblem {
-    match p {
-        callctl_inap::cap::RejectProblem::Invoke(
-            callctl_inap::cap::InvokeProblem::UnrecognizedOperation,
-        ) => InvokeProblem::UnrecognizedOperation,
         _ => InvokeProblem::MistypedParameter,
     }
 }

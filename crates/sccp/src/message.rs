@@ -385,6 +385,12 @@ pub enum DecodeErrorKind {
     /// The called address routes on GT but carries no global title.
     #[error("called address routes on GT without a global title")]
     RouteOnGtWithoutGlobalTitle,
+    /// Two mandatory variable parameters share octets, or one starts among the pointers.
+    #[error("the {0} overlaps another parameter or the pointers")]
+    OverlappingParameters(Parameter),
+    /// The data parameter has no octet (Q.713 gives it at least one).
+    #[error("empty data")]
+    EmptyData,
 }
 
 /// A received message could not be accepted.
@@ -634,7 +640,7 @@ impl Message {
         let message = match code {
             0x09 => {
                 let class = ProtocolClass::from_octet(r.fixed(1)?).map_err(DecodeError::new)?;
-                let (called, calling, data) = r.mandatory_variable(2)?;
+                let (called, calling, data) = r.mandatory_variable(2, 3)?;
                 Message::Udt(Udt {
                     protocol_class: class,
                     called,
@@ -644,7 +650,7 @@ impl Message {
             }
             0x0a => {
                 let cause = ReturnCause::from_code(r.fixed(1)?);
-                let (called, calling, data) = r.mandatory_variable(2)?;
+                let (called, calling, data) = r.mandatory_variable(2, 3)?;
                 Message::Udts(Udts {
                     return_cause: cause,
                     called,
@@ -655,7 +661,7 @@ impl Message {
             0x11 | 0x12 => {
                 let first = r.fixed(1)?;
                 let hop_counter = r.fixed(2)?;
-                let (called, calling, data) = r.mandatory_variable(3)?;
+                let (called, calling, data) = r.mandatory_variable(3, 4)?;
                 let (optional, segmentation_error) = r.optional_part(6)?;
                 let message = if code == 0x11 {
                     Message::Xudt(Xudt {
@@ -887,6 +893,19 @@ impl Reader<'_> {
     }
 
     fn variable(&self, offset: usize, which: Parameter) -> Result<&[u8], DecodeError> {
+        let (start, len) = self.variable_range(offset, which)?;
+        self.octets
+            .get(start + 1..start + 1 + len)
+            .ok_or(DecodeError::new(DecodeErrorKind::ParameterOverrun(which)))
+    }
+
+    /// Where the parameter the pointer at `offset` points to starts (its length octet) and
+    /// its length.
+    fn variable_range(
+        &self,
+        offset: usize,
+        which: Parameter,
+    ) -> Result<(usize, usize), DecodeError> {
         let start = self
             .follow(offset, which)?
             .ok_or(DecodeError::new(DecodeErrorKind::BadPointer(which)))?;
@@ -896,16 +915,50 @@ impl Reader<'_> {
                 .get(start)
                 .ok_or(DecodeError::new(DecodeErrorKind::BadPointer(which)))?,
         );
-        self.octets
-            .get(start + 1..start + 1 + len)
-            .ok_or(DecodeError::new(DecodeErrorKind::ParameterOverrun(which)))
+        Ok((start, len))
     }
 
-    /// Called address, calling address and data, whose pointers start at `offset`.
+    /// Called address, calling address and data, whose pointers start at `offset`; the
+    /// message has `pointers` pointers in all (3, or 4 with the optional part's).
     fn mandatory_variable(
         &self,
         offset: usize,
+        pointers: usize,
     ) -> Result<(Address, Address, Vec<u8>), DecodeError> {
+        // Each parameter lies after the pointers and apart from the others (Q.713 §2.3: the
+        // pointers give the start of each parameter; parameters do not share octets). A
+        // parameter that runs past the end is reported as such first.
+        for (o, which) in [
+            (offset, Parameter::CalledPartyAddress),
+            (offset + 1, Parameter::CallingPartyAddress),
+            (offset + 2, Parameter::Data),
+        ] {
+            self.variable(o, which)?;
+        }
+        let mut ranges = [
+            (
+                Parameter::CalledPartyAddress,
+                self.variable_range(offset, Parameter::CalledPartyAddress)?,
+            ),
+            (
+                Parameter::CallingPartyAddress,
+                self.variable_range(offset + 1, Parameter::CallingPartyAddress)?,
+            ),
+            (
+                Parameter::Data,
+                self.variable_range(offset + 2, Parameter::Data)?,
+            ),
+        ];
+        ranges.sort_by_key(|(_, (start, _))| *start);
+        let mut free_from = offset + pointers;
+        for (which, (start, len)) in ranges {
+            if start < free_from {
+                return Err(DecodeError::new(DecodeErrorKind::OverlappingParameters(
+                    which,
+                )));
+            }
+            free_from = start + 1 + len;
+        }
         let address = |o, which| {
             let v = self.variable(o, which)?;
             Address::decode(v)
@@ -914,6 +967,9 @@ impl Reader<'_> {
         let called = address(offset, Parameter::CalledPartyAddress)?;
         let calling = address(offset + 1, Parameter::CallingPartyAddress)?;
         let data = self.variable(offset + 2, Parameter::Data)?.to_vec();
+        if data.is_empty() {
+            return Err(DecodeError::new(DecodeErrorKind::EmptyData));
+        }
         Ok((called, calling, data))
     }
 
@@ -960,6 +1016,43 @@ impl Reader<'_> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn overlapping_parameters_are_refused() {
+        // Called and calling pointers both lead to offset 5.
+        let m = [0x09, 0x81, 0x03, 0x02, 0x04, 0x02, 0x42, 0x0c, 0x01, 0xaa];
+        let e = Message::decode(&m).unwrap_err();
+        assert!(matches!(
+            e.kind(),
+            DecodeErrorKind::OverlappingParameters(_)
+        ));
+        assert_eq!(e.return_cause(), ReturnCause::Unqualified);
+        // The calling address starting on the data pointer itself.
+        let m = [
+            0x09, 0x81, 0x07, 0x01, 0x03, 0x42, 0x0c, 0x01, 0xaa, 0x02, 0x42, 0x0c,
+        ];
+        assert!(matches!(
+            Message::decode(&m).unwrap_err().kind(),
+            DecodeErrorKind::OverlappingParameters(_)
+        ));
+        // The same layout with separate parameters decodes.
+        let m = [
+            0x09, 0x81, 0x03, 0x05, 0x07, 0x02, 0x42, 0x0c, 0x02, 0x42, 0x0c, 0x01, 0xaa,
+        ];
+        assert!(Message::decode(&m).is_ok());
+    }
+
+    #[test]
+    fn empty_data_is_refused() {
+        let m = [
+            0x09, 0x81, 0x03, 0x05, 0x07, 0x02, 0x42, 0x0c, 0x02, 0x42, 0x0c, 0x00,
+        ];
+        assert_eq!(
+            Message::decode(&m).unwrap_err().kind(),
+            &DecodeErrorKind::EmptyData
+        );
+    }
+
     use super::*;
 
     fn udt() -> Message {

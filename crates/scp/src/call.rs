@@ -3,13 +3,17 @@
 //!
 //! | state | the SSP is | legal commands |
 //! |---|---|---|
-//! | `AwaitingInstruction` | holding the call after InitialDP (or after an interrupted EDP report), waiting for the SCP | `ReleaseCall`, `TerminationFinal`, `TerminationAttempt`, `Abort` |
+//! | `AwaitingInstruction` | holding the call after InitialDP (or after an interrupted EDP report), waiting for the SCP | `ReleaseCall`, `TerminationFinal`, `TerminationAttempt`, `TerminationMonitored`, `Abort` |
 //! | `Monitoring` | routing the call after a Connect/Continue with EDPs armed | `ReleaseCall`, `Abort` |
+//! | `Answered` | carrying an answered monitored or charged call | `ReleaseCall`, `ApplyCharging` (charged calls), `Abort` |
 //! | `Ended` | done with the dialogue | none |
 //!
 //! In `Monitoring`, the reports move the call on: busy, no answer and route select failure
 //! (armed interrupted) give it back to the service in `AwaitingInstruction`; answer and
-//! abandon (armed notify-and-continue) end it, the SSP or the engine closing the dialogue.
+//! abandon (armed notify-and-continue) end it, the SSP or the engine closing the dialogue. A
+//! monitored or charged call goes on to `Answered` at answer instead (its disconnect EDPs are
+//! armed); a disconnect report gives it back in `AwaitingInstruction`, an ApplyChargingReport
+//! is passed on in `Answered`.
 //!
 //! Operations received from the SSP are taken as follows: InitialDP only in the TC-BEGIN that
 //! opens the dialogue; an operation an SSP never sends (Connect, ReleaseCall, ...) is
@@ -29,6 +33,9 @@ pub enum CallState {
     /// A Connect or Continue went out with EDPs armed; an EventReportBCSM is awaited (the
     /// guard runs for the no-answer time plus the service-logic time).
     Monitoring,
+    /// A monitored or charged call was answered: disconnect and charging reports are
+    /// awaited, ActivityTests supervise the dialogue, the guard is the longest call allowed.
+    Answered,
     /// The dialogue is over (ended by us, by the SSP, or aborted).
     Ended,
 }
@@ -84,6 +91,26 @@ pub enum Command {
         /// configured default.
         no_answer_secs: Option<u16>,
     },
+    /// As `TerminationAttempt`, with oDisconnect armed interrupted on legs 1 and 2, so the
+    /// call stays under control after answer (platform `connect_monitored` /
+    /// `connect_charged`): with `grant_secs`, ApplyCharging for that many seconds goes out
+    /// too; with `call_information`, a CallInformationRequest (call attempt and connected
+    /// elapsed time, stop time, release cause).
+    TerminationMonitored {
+        /// Destination, FCI as for a final termination.
+        termination: Termination,
+        /// The no-answer timer; `None` takes the configured default.
+        no_answer_secs: Option<u16>,
+        /// First charging grant, seconds (a charged call).
+        grant_secs: Option<u32>,
+        /// Ask for call information.
+        call_information: bool,
+    },
+    /// A further ApplyCharging on an answered charged call (platform `charge_extend`).
+    ApplyCharging {
+        /// The grant, seconds.
+        grant_secs: u32,
+    },
     /// TC-U-ABORT; the text, when given, is carried as the ABRT's user information.
     Abort {
         /// User information text.
@@ -104,6 +131,12 @@ impl Command {
                 "connect_attempt"
             }
             Command::TerminationAttempt { .. } => "continue_attempt",
+            Command::TerminationMonitored {
+                grant_secs: Some(_),
+                ..
+            } => "connect_charged",
+            Command::TerminationMonitored { .. } => "connect_monitored",
+            Command::ApplyCharging { .. } => "charge_extend",
             Command::Abort { .. } => "tcap_abort",
         }
     }
@@ -111,10 +144,14 @@ impl Command {
     /// Whether the command may be given in `state`.
     pub fn allowed_in(&self, state: CallState) -> bool {
         match state {
-            CallState::AwaitingInstruction => true,
+            CallState::AwaitingInstruction => !matches!(self, Command::ApplyCharging { .. }),
             CallState::Monitoring => {
                 matches!(self, Command::ReleaseCall { .. } | Command::Abort { .. })
             }
+            CallState::Answered => matches!(
+                self,
+                Command::ReleaseCall { .. } | Command::Abort { .. } | Command::ApplyCharging { .. }
+            ),
             CallState::Ended => false,
         }
     }
@@ -174,6 +211,9 @@ pub enum EndReason {
     Answered,
     /// The caller abandoned during the attempt.
     Abandoned,
+    /// An ActivityTest got no result in time: the SSP no longer knows the dialogue, which is
+    /// released locally.
+    ActivityTestFailed,
 }
 
 impl EndReason {
@@ -190,6 +230,7 @@ impl EndReason {
             EndReason::BadInitialDp => "bad_initial_dp",
             EndReason::Answered => "answered",
             EndReason::Abandoned => "abandoned",
+            EndReason::ActivityTestFailed => "activity_test_failed",
         }
     }
 }
@@ -214,6 +255,27 @@ pub enum Event {
         call: CallId,
         /// The outcome.
         outcome: AttemptOutcome,
+    },
+    /// A party of an answered monitored call hung up (oDisconnect, armed interrupted): the
+    /// SSP holds the other party and waits for the next command.
+    Disconnect {
+        /// The call.
+        call: CallId,
+        /// The leg that hung up (1 calling, 2 called).
+        leg: u8,
+        /// The release cause, when reported.
+        cause: Option<u8>,
+    },
+    /// An ApplyChargingReport of a charged call.
+    ChargingReport {
+        /// The call.
+        call: CallId,
+        /// Time used in the period reported, tenths of a second, when readable.
+        used_tenths: Option<u32>,
+        /// Whether the call is still up.
+        call_active: bool,
+        /// Grants sent so far on this call (the first one included).
+        grants: u32,
     },
     /// The call is over; its id may be reused.
     Ended {

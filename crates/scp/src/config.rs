@@ -196,6 +196,11 @@ pub struct ScpConfig {
     /// No-answer time armed by a termination attempt when the service gives none, seconds
     /// (`applicationTimer`, at most 2047).
     pub default_no_answer_secs: u16,
+    /// Time between ActivityTests on an answered monitored or charged call.
+    pub activity_test_interval: Duration,
+    /// Longest an answered monitored or charged call is held (platform
+    /// `max_monitored_call_secs`); then it is released with the default cause.
+    pub max_monitored_call: Duration,
     /// Most dialogues at once.
     pub max_dialogues: usize,
     /// Number rules.
@@ -216,6 +221,8 @@ impl Default for ScpConfig {
             default_release_cause: 31,
             service_logic: Duration::from_millis(2500),
             default_no_answer_secs: 30,
+            activity_test_interval: Duration::from_secs(300),
+            max_monitored_call: Duration::from_secs(7200),
             max_dialogues: 100_000,
             numbers: NumberRules::default(),
         }

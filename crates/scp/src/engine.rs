@@ -3,7 +3,7 @@
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::time::Duration;
 
-use callctl_inap::cap::CapArgument;
+use callctl_inap::cap::{CapArgument, CapVersion};
 use callctl_inap::cs1::{self, Cs1Argument};
 use callctl_sccp::{
     Address, Class, Message as SccpMessage, ProtocolClass, Reassembler, ReassemblyConfig, Received,
@@ -107,6 +107,16 @@ struct Call {
     model: usize,
     variant: Variant,
     guard: Option<Duration>,
+    /// oDisconnect armed: the call stays under control after answer.
+    monitored: bool,
+    /// ApplyCharging sent: charging reports are awaited.
+    charged: bool,
+    /// CallInformationRequest sent: a report is awaited.
+    call_information: bool,
+    /// Grants sent.
+    grants: u32,
+    /// When the next ActivityTest goes out (answered monitored calls).
+    activity: Option<Duration>,
 }
 
 /// All SCP calls of one signalling association (sans-IO).
@@ -122,6 +132,8 @@ pub struct ScpEngine {
     reassembler: Reassembler,
     calls: HashMap<CallId, Call>,
     guards: BTreeSet<(Duration, CallId)>,
+    /// ActivityTests due: (when, call).
+    activity: BTreeSet<(Duration, CallId)>,
     out: VecDeque<Output>,
     stats: Stats,
     next_reference: u32,
@@ -140,6 +152,7 @@ impl ScpEngine {
             reassembler: Reassembler::new(ReassemblyConfig::default()),
             calls: HashMap::new(),
             guards: BTreeSet::new(),
+            activity: BTreeSet::new(),
             out: VecDeque::new(),
             stats: Stats::default(),
             next_reference: 1,
@@ -182,6 +195,7 @@ impl ScpEngine {
             self.tcap.next_deadline(),
             self.reassembler.next_deadline(),
             self.guards.first().map(|(d, _)| *d),
+            self.activity.first().map(|(d, _)| *d),
         ]
         .into_iter()
         .flatten()
@@ -196,6 +210,25 @@ impl ScpEngine {
             if let Some(answer) = failure.answer {
                 self.return_message(None, &answer);
             }
+        }
+        while let Some(&(due, call)) = self.activity.first() {
+            if due > now {
+                break;
+            }
+            self.activity.remove(&(due, call));
+            let interval = self.config.activity_test_interval;
+            let Some(c) = self.calls.get_mut(&call) else {
+                continue;
+            };
+            c.activity = None;
+            if c.state != CallState::Answered {
+                continue;
+            }
+            let next = now.saturating_add(interval);
+            c.activity = Some(next);
+            self.activity.insert((next, call));
+            let variant = c.variant;
+            let _ = self.continue_with(now, call, vec![ops::activity_test(variant)]);
         }
         while let Some(&(deadline, call)) = self.guards.first() {
             if deadline > now {
@@ -301,13 +334,62 @@ impl ScpEngine {
                         reason: format!("{secs} s is above {MAX_APPLICATION_TIMER} s"),
                     });
                 }
-                let mut invokes = vec![ops::request_report_attempt(variant, secs)];
+                let mut invokes = vec![ops::request_report_attempt(variant, secs, false)];
                 invokes.extend(self.termination_invokes(variant, &termination)?);
                 self.continue_with(now, call, invokes)?;
                 let guard = now
                     .saturating_add(Duration::from_secs(u64::from(secs)))
                     .saturating_add(self.config.service_logic);
                 self.set_state(call, CallState::Monitoring, guard);
+                None
+            }
+            Command::TerminationMonitored {
+                termination,
+                no_answer_secs,
+                grant_secs,
+                call_information,
+            } => {
+                let secs = no_answer_secs.unwrap_or(self.config.default_no_answer_secs);
+                if secs > MAX_APPLICATION_TIMER {
+                    return Err(CommandError::Invalid {
+                        field: "no_answer_timeout",
+                        reason: format!("{secs} s is above {MAX_APPLICATION_TIMER} s"),
+                    });
+                }
+                let mut invokes = vec![ops::request_report_attempt(variant, secs, true)];
+                if let Some(grant) = grant_secs {
+                    check_grant(grant)?;
+                    invokes.push(ops::apply_charging(variant, grant));
+                }
+                if call_information {
+                    invokes.push(ops::call_information_request(variant));
+                }
+                invokes.extend(self.termination_invokes(variant, &termination)?);
+                self.continue_with(now, call, invokes)?;
+                let guard = now
+                    .saturating_add(Duration::from_secs(u64::from(secs)))
+                    .saturating_add(self.config.service_logic);
+                self.set_state(call, CallState::Monitoring, guard);
+                if let Some(c) = self.calls.get_mut(&call) {
+                    c.monitored = true;
+                    c.charged = grant_secs.is_some();
+                    c.grants = u32::from(grant_secs.is_some());
+                    c.call_information = call_information;
+                }
+                None
+            }
+            Command::ApplyCharging { grant_secs } => {
+                if !self.calls.get(&call).is_some_and(|c| c.charged) {
+                    return Err(CommandError::NotAllowed {
+                        command: "charge_extend",
+                        state: CallState::Answered,
+                    });
+                }
+                check_grant(grant_secs)?;
+                self.continue_with(now, call, vec![ops::apply_charging(variant, grant_secs)])?;
+                if let Some(c) = self.calls.get_mut(&call) {
+                    c.grants += 1;
+                }
                 None
             }
             Command::Abort { text } => {
@@ -414,12 +496,29 @@ impl ScpEngine {
             .map_err(|e| invalid("dialogue", e))
     }
 
-    /// An EventReportBCSM for a call: moves a monitored call on; anything else is counted.
+    /// An EventReportBCSM for a call: moves an attempt or a monitored call on; anything
+    /// else is counted.
     fn report(&mut self, now: Duration, dialogue: DialogueId, report: Report, ended: bool) {
         let call = dialogue.as_u32();
-        let state = self.calls.get(&call).map(|c| c.state);
+        let Some((state, monitored)) = self.calls.get(&call).map(|c| (c.state, c.monitored)) else {
+            return;
+        };
+        // A disconnect of an answered monitored call: the SSP holds the other party.
+        if report.event_type == ODISCONNECT && state == CallState::Answered {
+            self.out.push_back(Output::Event(Event::Disconnect {
+                call,
+                leg: report.leg.unwrap_or(0),
+                cause: report.cause,
+            }));
+            if !ended {
+                let guard = now.saturating_add(self.config.service_logic);
+                self.set_state(call, CallState::AwaitingInstruction, guard);
+                self.stop_activity_tests(call);
+            }
+            return;
+        }
         let event = AttemptEvent::from_event_type(report.event_type);
-        let (Some(CallState::Monitoring), Some(event)) = (state, event) else {
+        let (CallState::Monitoring, Some(event)) = (state, event) else {
             self.stats.unexpected_operations += 1;
             return;
         };
@@ -437,6 +536,17 @@ impl ScpEngine {
             }
             return;
         }
+        if event == AttemptEvent::Answer && monitored && !ended {
+            // The disconnect EDPs keep the call under control: supervise it.
+            let guard = now.saturating_add(self.config.max_monitored_call);
+            self.set_state(call, CallState::Answered, guard);
+            let next = now.saturating_add(self.config.activity_test_interval);
+            if let Some(c) = self.calls.get_mut(&call) {
+                c.activity = Some(next);
+                self.activity.insert((next, call));
+            }
+            return;
+        }
         // Answer or abandon: nothing further is armed, so the relationship is over. CAP SSPs
         // end the dialogue themselves; when one does not, we close it with an empty TC-END.
         if !ended {
@@ -450,6 +560,36 @@ impl ScpEngine {
             EndReason::Abandoned
         };
         self.finish(call, reason);
+    }
+
+    fn stop_activity_tests(&mut self, call: CallId) {
+        if let Some(c) = self.calls.get_mut(&call) {
+            if let Some(at) = c.activity.take() {
+                self.activity.remove(&(at, call));
+            }
+        }
+    }
+
+    /// An ApplyChargingReport: passed on for a charged call, counted otherwise.
+    fn charging_report(
+        &mut self,
+        dialogue: DialogueId,
+        used_tenths: Option<u32>,
+        call_active: bool,
+    ) {
+        let call = dialogue.as_u32();
+        match self.calls.get(&call) {
+            Some(c) if c.charged => {
+                let grants = c.grants;
+                self.out.push_back(Output::Event(Event::ChargingReport {
+                    call,
+                    used_tenths,
+                    call_active,
+                    grants,
+                }));
+            }
+            _ => self.stats.unexpected_operations += 1,
+        }
     }
 
     /// Releases every call with the default cause (shutdown).
@@ -534,6 +674,9 @@ impl ScpEngine {
         if let Some(c) = self.calls.remove(&call) {
             if let Some(deadline) = c.guard {
                 self.guards.remove(&(deadline, call));
+            }
+            if let Some(at) = c.activity {
+                self.activity.remove(&(at, call));
             }
             self.stats.calls_ended += 1;
             self.out
@@ -643,6 +786,23 @@ impl ScpEngine {
                 self.finish(dialogue.as_u32(), EndReason::ProviderAborted)
             }
             Indication::Notice { .. } => self.stats.notices += 1,
+            Indication::Cancel {
+                dialogue,
+                operation: Code::Local(ops::ACTIVITY_TEST),
+                ..
+            } => {
+                // No ActivityTest result in time: the SSP no longer has the dialogue.
+                let call = dialogue.as_u32();
+                if self.calls.contains_key(&call) {
+                    let _ = self.tcap.end(
+                        now,
+                        dialogue,
+                        TcEnd::Prearranged,
+                        DialogueRequest::default(),
+                    );
+                    self.finish(call, EndReason::ActivityTestFailed);
+                }
+            }
             Indication::Cancel { .. } => {}
             Indication::Unidirectional { .. } => self.stats.unexpected_operations += 1,
         }
@@ -661,8 +821,22 @@ impl ScpEngine {
         for component in components {
             match component {
                 ComponentIndication::Invoke(invoke) => {
-                    if let Some(report) = self.ssp_invoke(dialogue, variant, &invoke) {
-                        self.report(now, dialogue, report, ended);
+                    match self.ssp_invoke(dialogue, variant, &invoke) {
+                        Some(FromSsp::Report(report)) => self.report(now, dialogue, report, ended),
+                        Some(FromSsp::ChargingReport {
+                            used_tenths,
+                            call_active,
+                        }) => self.charging_report(dialogue, used_tenths, call_active),
+                        Some(FromSsp::CallInformation) => {
+                            let awaited = self
+                                .calls
+                                .get(&dialogue.as_u32())
+                                .is_some_and(|c| c.call_information);
+                            if !awaited {
+                                self.stats.unexpected_operations += 1;
+                            }
+                        }
+                        None => {}
                     }
                 }
                 ComponentIndication::LocalReject { .. } => self.stats.rejects_sent += 1,
@@ -672,14 +846,14 @@ impl ScpEngine {
     }
 
     /// An Invoke from the SSP during a call: rejected when the SSP may not send it (or it
-    /// does not decode); an EventReportBCSM is returned; other operations no state of this
-    /// engine waits for yet are counted.
+    /// does not decode); reports are returned; other operations no state of this engine
+    /// waits for are counted.
     fn ssp_invoke(
         &mut self,
         dialogue: DialogueId,
         variant: Variant,
         invoke: &Invoke,
-    ) -> Option<Report> {
+    ) -> Option<FromSsp> {
         let bytes = invoke.parameter.as_ref().map_or(&[][..], |p| p.as_bytes());
         let Code::Local(code) = invoke.opcode else {
             self.reject(dialogue, invoke, InvokeProblem::UnrecognizedOperation);
@@ -687,10 +861,20 @@ impl ScpEngine {
         };
         let decoded = match variant {
             Variant::Cs1 => match Cs1Argument::decode_argument(code, bytes) {
-                Ok(Cs1Argument::EventReportBcsm(a)) => Ok(Some(Report {
+                Ok(Cs1Argument::EventReportBcsm(a)) => Ok(Some(FromSsp::Report(Report {
                     event_type: a.event_type_bcsm as u8,
                     cause: cs1_report_cause(&a),
-                })),
+                    leg: match &a.leg_id {
+                        Some(cs1::LegId::ReceivingSideId(l) | cs1::LegId::SendingSideId(l)) => {
+                            l.first().copied()
+                        }
+                        None => None,
+                    },
+                }))),
+                Ok(Cs1Argument::ApplyChargingReport(r)) => {
+                    Ok(Some(call_result(&r.0, &[CapVersion::V3, CapVersion::V2])))
+                }
+                Ok(Cs1Argument::CallInformationReport(_)) => Ok(Some(FromSsp::CallInformation)),
                 Ok(arg) if arg.opcode().from_ssp() && arg.opcode() != cs1::Opcode::InitialDp => {
                     Ok(None)
                 }
@@ -698,17 +882,25 @@ impl ScpEngine {
                 Err(e) => Err(reject_problem(e.reject_problem())),
             },
             Variant::Camel(v) => match CapArgument::decode_argument(v, code, bytes) {
-                Ok(CapArgument::EventReportBcsm(a)) => Ok(Some(Report {
+                Ok(CapArgument::EventReportBcsm(a)) => Ok(Some(FromSsp::Report(Report {
                     event_type: a.event_type_bcsm as u8,
                     cause: cap_report_cause(&a),
-                })),
+                    leg: match &a.leg_id {
+                        Some(callctl_inap::cap::types::ReceivingSideId::ReceivingSideId(l)) => {
+                            l.first().copied()
+                        }
+                        None => None,
+                    },
+                }))),
+                Ok(CapArgument::ApplyChargingReport(r)) => Ok(Some(call_result(&r, &[v]))),
+                Ok(CapArgument::CallInformationReport(_)) => Ok(Some(FromSsp::CallInformation)),
                 Ok(arg) if cap_from_ssp(&arg) => Ok(None),
                 Ok(_) => Err(InvokeProblem::UnrecognizedOperation),
                 Err(e) => Err(reject_problem(e.reject_problem())),
             },
         };
         match decoded {
-            Ok(Some(report)) => Some(report),
+            Ok(Some(from_ssp)) => Some(from_ssp),
             Ok(None) => {
                 self.stats.unexpected_operations += 1;
                 None
@@ -815,6 +1007,11 @@ impl ScpEngine {
                         model: model_index,
                         variant,
                         guard: Some(deadline),
+                        monitored: false,
+                        charged: false,
+                        call_information: false,
+                        grants: 0,
+                        activity: None,
                     },
                 );
                 self.guards.insert((deadline, call));
@@ -849,6 +1046,53 @@ const MAX_APPLICATION_TIMER: u16 = 2047;
 struct Report {
     event_type: u8,
     cause: Option<u8>,
+    leg: Option<u8>,
+}
+
+/// `oDisconnect` in CS-1 and CAP.
+const ODISCONNECT: u8 = 9;
+
+/// What the SSP reported.
+enum FromSsp {
+    Report(Report),
+    ChargingReport {
+        used_tenths: Option<u32>,
+        call_active: bool,
+    },
+    CallInformation,
+}
+
+/// An ApplyChargingReport's CallResult read in the CAMEL layout of the first version that
+/// decodes it; an unreadable one counts as "call still active, time unknown".
+fn call_result(octets: &[u8], versions: &[CapVersion]) -> FromSsp {
+    use callctl_inap::cap::charging::{CallResult, TimeInformation};
+    for &v in versions {
+        if let Ok(CallResult::TimeDurationChargingResult(r)) = CallResult::decode(v, octets) {
+            return FromSsp::ChargingReport {
+                used_tenths: match r.time_information {
+                    TimeInformation::TimeIfNoTariffSwitch(t) => Some(t),
+                    TimeInformation::TimeIfTariffSwitch(_) => None,
+                },
+                call_active: r.call_active.unwrap_or(true),
+            };
+        }
+    }
+    FromSsp::ChargingReport {
+        used_tenths: None,
+        call_active: true,
+    }
+}
+
+/// A grant must fit maxCallPeriodDuration, 1..864000 tenths of a second.
+fn check_grant(secs: u32) -> Result<(), CommandError> {
+    if (1..=86_400).contains(&secs) {
+        Ok(())
+    } else {
+        Err(CommandError::Invalid {
+            field: "grant_secs",
+            reason: format!("{secs} s is outside 1-86400 s"),
+        })
+    }
 }
 
 fn cause_value(octets: Option<&[u8]>) -> Option<u8> {
@@ -861,6 +1105,7 @@ fn cs1_report_cause(a: &cs1::EventReportBcsmArg) -> Option<u8> {
         Some(I::RouteSelectFailureSpecificInfo(i) | I::OCalledPartyBusySpecificInfo(i)) => {
             cause_value(i.cause.as_deref())
         }
+        Some(I::ODisconnectSpecificInfo(i)) => cause_value(i.release_cause.as_deref()),
         _ => None,
     }
 }
@@ -868,9 +1113,11 @@ fn cs1_report_cause(a: &cs1::EventReportBcsmArg) -> Option<u8> {
 fn cap_report_cause(a: &callctl_inap::cap::types::EventReportBcsmArg) -> Option<u8> {
     use callctl_inap::cap::types::EventSpecificInformationBcsm as I;
     match &a.event_specific_information_bcsm {
-        Some(I::RouteSelectFailureSpecificInfo(i) | I::OCalledPartyBusySpecificInfo(i)) => {
-            cause_value(i.cause.as_deref())
-        }
+        Some(
+            I::RouteSelectFailureSpecificInfo(i)
+            | I::OCalledPartyBusySpecificInfo(i)
+            | I::ODisconnectSpecificInfo(i),
+        ) => cause_value(i.cause.as_deref()),
         _ => None,
     }
 }

@@ -31,9 +31,14 @@
 //! * A termination attempt arms route select failure, busy, no answer (interrupted) and
 //!   answer, abandon (notify and continue); the reports move the call on (see `call`).
 //!
-//! Not done yet: monitored and charged calls (disconnect EDPs, ApplyCharging, CIR), user
+//! * Monitored and charged calls also arm oDisconnect on both legs and send
+//!   CallInformationRequest / ApplyCharging; after answer ActivityTests supervise them, a
+//!   disconnect gives them back, charging reports are passed on for the next grant.
+//!
+//! Not done yet: call information reports are accepted but not handed to the service, user
 //! interaction (ConnectToResource, PlayAnnouncement, PromptAndCollectUserInformation),
-//! ActivityTest supervision, dialogues the SCP opens, SCCP global title translation.
+//! tariff switches and tones in ApplyCharging, dialogues the SCP opens, SCCP global title
+//! translation.
 //! See `docs/compliance/inap.md` and `docs/compliance/cap.md`.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

@@ -158,16 +158,25 @@ pub fn furnish_charging_information(variant: Variant, data: &[u8]) -> InvokeRequ
 /// RequestReportBCSMEvent for a termination attempt: route select failure (no leg), busy and
 /// no answer (leg 2, interrupted; the no-answer timer as `applicationTimer`), answer (leg 2)
 /// and abandon (leg 1), notify and continue.
-pub fn request_report_attempt(variant: Variant, no_answer_secs: u16) -> InvokeRequest {
+/// With `disconnect`, oDisconnect is armed interrupted on legs 1 and 2 as well.
+pub fn request_report_attempt(
+    variant: Variant,
+    no_answer_secs: u16,
+    disconnect: bool,
+) -> InvokeRequest {
     use callctl_inap::cs1::MonitorMode::{Interrupted, NotifyAndContinue};
     // (event type value, mode, leg, application timer)
-    let plan = [
+    let mut plan = vec![
         (4u8, Interrupted, None, None),
         (5, Interrupted, Some(2u8), None),
         (6, Interrupted, Some(2), Some(no_answer_secs)),
         (7, NotifyAndContinue, Some(2), None),
         (10, NotifyAndContinue, Some(1), None),
     ];
+    if disconnect {
+        plan.push((9, Interrupted, Some(1), None));
+        plan.push((9, Interrupted, Some(2), None));
+    }
     match variant {
         Variant::Cs1 => {
             use callctl_inap::cs1::EventTypeBcsm as E;
@@ -179,6 +188,7 @@ pub fn request_report_attempt(variant: Variant, no_answer_secs: u16) -> InvokeRe
                         5 => E::OCalledPartyBusy,
                         6 => E::ONoAnswer,
                         7 => E::OAnswer,
+                        9 => E::ODisconnect,
                         _ => E::OAbandon,
                     },
                     monitor_mode: mode,
@@ -205,6 +215,7 @@ pub fn request_report_attempt(variant: Variant, no_answer_secs: u16) -> InvokeRe
                         5 => E::OCalledPartyBusy,
                         6 => E::ONoAnswer,
                         7 => E::OAnswer,
+                        9 => E::ODisconnect,
                         _ => E::OAbandon,
                     },
                     monitor_mode: mode,
@@ -218,6 +229,98 @@ pub fn request_report_attempt(variant: Variant, no_answer_secs: u16) -> InvokeRe
                 CapArgument::RequestReportBcsmEvent(cap::types::RequestReportBcsmEventArg {
                     bcsm_events: events,
                     extensions: None,
+                }),
+                v,
+                OperationClass::Class2,
+            )
+        }
+    }
+}
+
+/// Invoke timer of an ActivityTest: no result within it means the SSP lost the dialogue.
+pub const ACTIVITY_TEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// ActivityTest (class 3: only a result is reported).
+pub fn activity_test(variant: Variant) -> InvokeRequest {
+    let mut r = match variant {
+        Variant::Cs1 => cs1(Cs1Argument::ActivityTest, OperationClass::Class3),
+        Variant::Camel(v) => cap(CapArgument::ActivityTest, v, OperationClass::Class3),
+    };
+    r.timeout = ACTIVITY_TEST_TIMEOUT;
+    r
+}
+
+/// The ActivityTest operation code (CS-1 and CAP alike).
+pub const ACTIVITY_TEST: i64 = 55;
+
+/// ApplyCharging: a time grant of `grant_secs` for leg 1, no release at expiry (the SCP
+/// decides on the report), no tone. INAP CS-1 leaves the charging characteristics to the
+/// network; the CAMEL phase 2 layout is sent there.
+pub fn apply_charging(variant: Variant, grant_secs: u32) -> InvokeRequest {
+    let ach = cap::charging::AchBillingChargingCharacteristics {
+        max_call_period_duration: grant_secs.saturating_mul(10),
+        release_if_duration_exceeded: false,
+        tariff_switch_interval: None,
+        tone: false,
+        burst_list: None,
+        extensions: None,
+    };
+    match variant {
+        Variant::Cs1 => cs1(
+            Cs1Argument::ApplyCharging(cs1::ApplyChargingArg {
+                ach_billing_charging_characteristics: ach.encode(CapVersion::V2).into(),
+                send_calculation_to_scp_indication: false,
+                party_to_charge: Some(cs1::LegId::sending(1)),
+                extensions: None,
+            }),
+            OperationClass::Class2,
+        ),
+        Variant::Camel(v) => cap(
+            CapArgument::ApplyCharging(cap::types::ApplyChargingArg {
+                ach_billing_charging_characteristics: ach.encode(v).into(),
+                party_to_charge: Some(cap::types::SendingSideId::SendingSideId(cap::types::leg1())),
+                extensions: None,
+                ach_charging_address: None,
+            }),
+            v,
+            OperationClass::Class2,
+        ),
+    }
+}
+
+/// CallInformationRequest for call attempt elapsed time, call stop time, call connected
+/// elapsed time and release cause.
+pub fn call_information_request(variant: Variant) -> InvokeRequest {
+    match variant {
+        Variant::Cs1 => {
+            use cs1::RequestedInformationType as T;
+            cs1(
+                Cs1Argument::CallInformationRequest(cs1::CallInformationRequestArg {
+                    requested_information_type_list: vec![
+                        T::CallAttemptElapsedTime,
+                        T::CallStopTime,
+                        T::CallConnectedElapsedTime,
+                        T::ReleaseCause,
+                    ],
+                    correlation_id: None,
+                    extensions: None,
+                    leg_id: None,
+                }),
+                OperationClass::Class2,
+            )
+        }
+        Variant::Camel(v) => {
+            use cap::types::RequestedInformationType as T;
+            cap(
+                CapArgument::CallInformationRequest(cap::types::CallInformationRequestArg {
+                    requested_information_type_list: vec![
+                        T::CallAttemptElapsedTime,
+                        T::CallStopTime,
+                        T::CallConnectedElapsedTime,
+                        T::ReleaseCause,
+                    ],
+                    extensions: None,
+                    leg_id: None,
                 }),
                 v,
                 OperationClass::Class2,

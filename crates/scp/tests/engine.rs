@@ -736,6 +736,207 @@ fn unknown_transaction_is_answered_with_a_p_abort_and_counted() {
     assert_eq!(run.engine.dialogue_count(), 0);
 }
 
+fn ops_of(m: &Message) -> Vec<i64> {
+    let components = match m {
+        Message::Continue { components, .. } | Message::End { components, .. } => components,
+        _ => panic!("no components in {m:?}"),
+    };
+    components
+        .iter()
+        .map(|c| match c {
+            Component::Invoke(i) => match i.opcode {
+                callctl_tcap::Code::Local(op) => op,
+                _ => -1,
+            },
+            _ => -1,
+        })
+        .collect()
+}
+
+fn monitored(run: &mut Run, grant_secs: Option<u32>) -> u32 {
+    let call = run.start(Variant::Cs1, 6);
+    run.engine
+        .command(
+            Duration::ZERO,
+            call,
+            Command::TerminationMonitored {
+                termination: Termination {
+                    address_digits: Some("0049301234567".into()),
+                    ..Default::default()
+                },
+                no_answer_secs: None,
+                grant_secs,
+                call_information: grant_secs.is_none(),
+            },
+        )
+        .unwrap();
+    run.drain();
+    let m = run.sent_tcap();
+    let expected = if grant_secs.is_some() {
+        vec![23, 35, 20]
+    } else {
+        vec![23, 45, 20]
+    };
+    assert_eq!(ops_of(&m), expected);
+    let Message::Continue { components, .. } = &m else {
+        unreachable!()
+    };
+    let Component::Invoke(rr) = &components[0] else {
+        unreachable!()
+    };
+    let Ok(Cs1Argument::RequestReportBcsmEvent(a)) =
+        Cs1Argument::decode_argument(23, rr.parameter.as_ref().unwrap().as_bytes())
+    else {
+        panic!("RRBCSM expected")
+    };
+    let disconnect_legs: Vec<_> = a
+        .bcsm_events
+        .iter()
+        .filter(|e| e.event_type_bcsm as u8 == 9)
+        .map(|e| (e.monitor_mode as u8, e.leg_id.clone()))
+        .collect();
+    assert_eq!(
+        disconnect_legs,
+        vec![
+            (0, Some(cs1::LegId::sending(1))),
+            (0, Some(cs1::LegId::sending(2)))
+        ]
+    );
+    run.sent.clear();
+    // Answer: no message, the call is carried on.
+    run.receive(
+        Duration::from_secs(12),
+        &report(Variant::Cs1, call, 7, false),
+    );
+    assert!(run.sent.is_empty());
+    assert_eq!(run.engine.state(call), Some(CallState::Answered));
+    call
+}
+
+#[test]
+fn monitored_call_is_supervised_by_activity_tests() {
+    let mut run = Run::new(config());
+    let call = monitored(&mut run, None);
+    // Class 2 invoke timers expire quietly; the first ActivityTest is due 300 s after answer.
+    run.engine.poll(Duration::from_secs(311));
+    run.drain();
+    assert!(run.sent.is_empty());
+    run.engine.poll(Duration::from_secs(312));
+    run.drain();
+    assert_eq!(ops_of(&run.sent_tcap()), vec![55]);
+    run.sent.clear();
+    // No result within 10 s: the SSP lost the dialogue; released locally, nothing sent.
+    run.engine.poll(Duration::from_secs(322));
+    run.drain();
+    assert!(run.sent.is_empty());
+    assert!(matches!(
+        run.events.last(),
+        Some(Event::Ended {
+            reason: EndReason::ActivityTestFailed,
+            ..
+        })
+    ));
+    assert_eq!(run.engine.state(call), None);
+    assert_eq!(run.engine.dialogue_count(), 0);
+}
+
+#[test]
+fn disconnect_of_a_monitored_call_gives_it_back() {
+    let mut run = Run::new(config());
+    let call = monitored(&mut run, None);
+    run.receive(
+        Duration::from_secs(20),
+        &report(Variant::Cs1, call, 9, false),
+    );
+    assert!(matches!(
+        run.events.last(),
+        Some(Event::Disconnect { leg: 2, .. })
+    ));
+    assert_eq!(run.engine.state(call), Some(CallState::AwaitingInstruction));
+    run.engine
+        .command(
+            Duration::from_secs(20),
+            call,
+            Command::ReleaseCall { cause: None },
+        )
+        .unwrap();
+    run.drain();
+    assert_eq!(ops_of(&run.sent_tcap()), vec![22]);
+}
+
+#[test]
+fn charged_call_reports_and_extends() {
+    let mut run = Run::new(config());
+    let call = monitored(&mut run, Some(60));
+    let result = callctl_inap::cap::charging::CallResult::TimeDurationChargingResult(
+        callctl_inap::cap::charging::TimeDurationChargingResult {
+            party_to_charge: cap::types::ReceivingSideId::ReceivingSideId(vec![1].into()),
+            time_information: callctl_inap::cap::charging::TimeInformation::TimeIfNoTariffSwitch(
+                600,
+            ),
+            call_active: Some(true),
+            call_released_at_tcp_expiry: None,
+            extensions: None,
+            ach_charging_address: None,
+        },
+    );
+    let acr = Cs1Argument::ApplyChargingReport(cs1::ApplyChargingReportArg(
+        result.encode(CapVersion::V2).into(),
+    ))
+    .encode_argument();
+    let msg = Message::continue_(
+        TransactionId::from_u32(OTID),
+        TransactionId::from_u32(call),
+        None,
+        vec![Component::invoke(
+            2,
+            36,
+            Some(Parameter::from_ber(acr).unwrap()),
+        )],
+    );
+    run.receive(Duration::from_secs(72), &udt(12, msg.encode()));
+    assert!(matches!(
+        run.events.last(),
+        Some(Event::ChargingReport {
+            used_tenths: Some(600),
+            call_active: true,
+            grants: 1,
+            ..
+        })
+    ));
+    run.engine
+        .command(
+            Duration::from_secs(72),
+            call,
+            Command::ApplyCharging { grant_secs: 30 },
+        )
+        .unwrap();
+    run.drain();
+    assert_eq!(ops_of(&run.sent_tcap()), vec![35]);
+    assert!(matches!(
+        run.engine.command(
+            Duration::from_secs(72),
+            call,
+            Command::ApplyCharging { grant_secs: 0 }
+        ),
+        Err(CommandError::Invalid { .. })
+    ));
+}
+
+#[test]
+fn charge_extend_needs_a_charged_call() {
+    let mut run = Run::new(config());
+    let call = monitored(&mut run, None);
+    assert!(matches!(
+        run.engine.command(
+            Duration::from_secs(13),
+            call,
+            Command::ApplyCharging { grant_secs: 30 }
+        ),
+        Err(CommandError::NotAllowed { .. })
+    ));
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(2000))]
 

@@ -7,7 +7,9 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use callctl_scp::{Event, Incoming, Output, ScpEngine, Stats};
+use std::collections::HashMap;
+
+use callctl_scp::{CallId, Event, Incoming, Output, ScpEngine, Stats};
 use callctl_sigtran::m3ua::{Action, AspState, Association, Indication, Role, TransferRequest};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -292,6 +294,8 @@ async fn serve(
     let now = || start.elapsed();
     let mut assoc = Association::new(setup.asp_config(role));
     let mut engine = ScpEngine::new(setup.engine.clone());
+    // Service key of each call, for the built-in logic's later decisions.
+    let mut service_keys: HashMap<CallId, u32> = HashMap::new();
     let mut published = Stats::default();
     let mut active = false;
     let mut out = Vec::new();
@@ -304,6 +308,7 @@ async fn serve(
         let p = pump(
             &mut assoc,
             &mut engine,
+            &mut service_keys,
             setup,
             metrics,
             now(),
@@ -366,9 +371,11 @@ async fn serve(
     metrics.associations.fetch_sub(1, Ordering::Relaxed);
 }
 
+#[allow(clippy::too_many_arguments)]
 fn pump(
     assoc: &mut Association,
     engine: &mut ScpEngine,
+    service_keys: &mut HashMap<CallId, u32>,
     setup: &ScpSetup,
     metrics: &ScpMetrics,
     now: Duration,
@@ -431,6 +438,7 @@ fn pump(
                 }
                 Output::Event(Event::InitialDp { call, model, idp }) => {
                     metrics.calls_active.fetch_add(1, Ordering::Relaxed);
+                    service_keys.insert(call, idp.service_key);
                     let command = setup.logic.answer(&idp);
                     tracing::debug!(
                         call = format_args!("{call:08x}"),
@@ -460,7 +468,44 @@ fn pump(
                         }
                     }
                 }
+                Output::Event(Event::Disconnect { call, leg, cause }) => {
+                    tracing::debug!(
+                        call = format_args!("{call:08x}"),
+                        leg,
+                        cause,
+                        "SCP: disconnect"
+                    );
+                    let command = setup.logic.after_disconnect();
+                    if let Err(e) = engine.command(now, call, command) {
+                        tracing::warn!(call = format_args!("{call:08x}"), error = %e,
+                            "SCP: configured answer refused; the service-logic timer will release the call");
+                    }
+                }
+                Output::Event(Event::ChargingReport {
+                    call,
+                    used_tenths,
+                    call_active,
+                    grants,
+                }) => {
+                    tracing::debug!(
+                        call = format_args!("{call:08x}"),
+                        used_tenths,
+                        call_active,
+                        grants,
+                        "SCP: charging report"
+                    );
+                    let key = service_keys.get(&call).copied().unwrap_or_default();
+                    if let Some(command) =
+                        setup.logic.after_charging_report(key, grants, call_active)
+                    {
+                        if let Err(e) = engine.command(now, call, command) {
+                            tracing::warn!(call = format_args!("{call:08x}"), error = %e,
+                                "SCP: configured answer refused");
+                        }
+                    }
+                }
                 Output::Event(Event::Ended { call, reason }) => {
+                    service_keys.remove(&call);
                     metrics.calls_active.fetch_sub(1, Ordering::Relaxed);
                     tracing::debug!(
                         call = format_args!("{call:08x}"),

@@ -36,6 +36,8 @@ pub struct ScpSection {
     pub max_dialogues: usize,
     pub default_noa: u8,
     pub default_no_answer_secs: u16,
+    pub activity_test_secs: u64,
+    pub max_monitored_call_secs: u64,
     pub models: Vec<ModelEntry>,
     pub model_without_ac: String,
     pub normalisation: NormSection,
@@ -66,6 +68,8 @@ impl Default for ScpSection {
             max_dialogues: 100_000,
             default_noa: 3,
             default_no_answer_secs: 30,
+            activity_test_secs: 300,
+            max_monitored_call_secs: 7200,
             models: Vec::new(),
             model_without_ac: String::new(),
             normalisation: NormSection::default(),
@@ -156,6 +160,8 @@ pub struct ServiceEntry {
     pub no_answer_secs: Option<u16>,
     pub redirecting_digits: Option<String>,
     pub redirection: Option<RedirectionEntry>,
+    pub grants: Option<Vec<u32>>,
+    pub call_information: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -288,12 +294,28 @@ fn command(key: &str, s: &ServiceEntry, cause_ok: impl Fn(u8) -> bool) -> Result
             }
             Command::ReleaseCall { cause: s.cause }
         }
-        "continue" | "connect" | "continue_attempt" | "connect_attempt" => {
+        "continue" | "connect" | "continue_attempt" | "connect_attempt" | "continue_monitored"
+        | "connect_monitored" | "continue_charged" | "connect_charged" => {
             unused("cause", s.cause.is_some())?;
             unused("text", s.text.is_some())?;
             let attempt = s.action.ends_with("_attempt");
-            if !attempt {
+            let monitored = s.action.ends_with("_monitored");
+            let charged = s.action.ends_with("_charged");
+            if !(attempt || monitored || charged) {
                 unused("no_answer_secs", s.no_answer_secs.is_some())?;
+            }
+            if !charged {
+                unused("grants", s.grants.is_some())?;
+            }
+            if !(monitored || charged) {
+                unused("call_information", s.call_information.is_some())?;
+            }
+            let grants = s.grants.clone().unwrap_or_default();
+            if charged && grants.is_empty() {
+                bail!("{key}.grants: at least one grant (seconds) for action {:?}", s.action);
+            }
+            if let Some(g) = grants.iter().find(|g| !(1..=86_400).contains(*g)) {
+                bail!("{key}.grants: each 1-86400 seconds (got {g})");
             }
             if let Some(n) = s.no_answer_secs {
                 if !(1..=2047).contains(&n) {
@@ -361,6 +383,13 @@ fn command(key: &str, s: &ServiceEntry, cause_ok: impl Fn(u8) -> bool) -> Result
                     termination,
                     no_answer_secs: s.no_answer_secs,
                 }
+            } else if monitored || charged {
+                Command::TerminationMonitored {
+                    termination,
+                    no_answer_secs: s.no_answer_secs,
+                    grant_secs: grants.first().copied(),
+                    call_information: s.call_information.unwrap_or(monitored),
+                }
             } else {
                 Command::TerminationFinal(termination)
             }
@@ -375,7 +404,7 @@ fn command(key: &str, s: &ServiceEntry, cause_ok: impl Fn(u8) -> bool) -> Result
             }
         }
         other => bail!(
-            "{key}.action: \"release\", \"continue\", \"connect\", \"continue_attempt\", \"connect_attempt\" or \"abort\" (got {other:?})"
+            "{key}.action: \"release\", \"continue\", \"connect\", \"continue_attempt\", \"connect_attempt\", \"continue_monitored\", \"connect_monitored\", \"continue_charged\", \"connect_charged\" or \"abort\" (got {other:?})"
         ),
     })
 }
@@ -461,6 +490,18 @@ impl ScpSection {
             bail!(
                 "scp.default_no_answer_secs: 1-2047 (got {})",
                 self.default_no_answer_secs
+            );
+        }
+        if !(1..=3600).contains(&self.activity_test_secs) {
+            bail!(
+                "scp.activity_test_secs: 1-3600 (got {})",
+                self.activity_test_secs
+            );
+        }
+        if !(300..=7200).contains(&self.max_monitored_call_secs) {
+            bail!(
+                "scp.max_monitored_call_secs: 300-7200 (got {})",
+                self.max_monitored_call_secs
             );
         }
         if self.default_noa > 127 {
@@ -606,6 +647,11 @@ impl ScpSection {
             }
             services.push((s.service_key, command(&key, s, cause_ok)?));
         }
+        let grants: Vec<(u32, Vec<u32>)> = self
+            .services
+            .iter()
+            .filter_map(|s| s.grants.clone().map(|g| (s.service_key, g)))
+            .collect();
         let fallback = match self.default_action.as_str() {
             "release" => Command::ReleaseCall { cause: None },
             "continue" => Command::TerminationFinal(Termination::default()),
@@ -615,6 +661,10 @@ impl ScpSection {
             }
         };
 
+        let mut logic = CannedLogic::new(services, fallback);
+        for (service_key, g) in grants {
+            logic.set_grants(service_key, g);
+        }
         let mut asp = AspConfig::new(Role::Asp);
         asp.routing_contexts = self.routing_context.clone();
         asp.network_appearance = self.network_appearance;
@@ -635,10 +685,12 @@ impl ScpSection {
                 default_release_cause: self.default_release_cause,
                 service_logic: Duration::from_millis(self.service_logic_ms),
                 default_no_answer_secs: self.default_no_answer_secs,
+                activity_test_interval: Duration::from_secs(self.activity_test_secs),
+                max_monitored_call: Duration::from_secs(self.max_monitored_call_secs),
                 max_dialogues: self.max_dialogues,
                 numbers,
             },
-            logic: CannedLogic::new(services, fallback),
+            logic,
             asp,
             reconnect: Duration::from_secs(self.reconnect_secs),
             max_associations: self.max_associations,
@@ -743,6 +795,16 @@ mod tests {
                 "scp.services[0].no_answer_secs",
             ),
             ("listen = \"127.0.0.1:1\"\ndefault_no_answer_secs = 0", "scp.default_no_answer_secs"),
+            (
+                "listen = \"127.0.0.1:1\"\n[[services]]\nservice_key = 1\naction = \"connect_charged\"\naddress_digits = \"1\"",
+                "scp.services[0].grants",
+            ),
+            (
+                "listen = \"127.0.0.1:1\"\n[[services]]\nservice_key = 1\naction = \"connect\"\naddress_digits = \"1\"\ngrants = [5]",
+                "scp.services[0].grants",
+            ),
+            ("listen = \"127.0.0.1:1\"\nactivity_test_secs = 0", "scp.activity_test_secs"),
+            ("listen = \"127.0.0.1:1\"\nmax_monitored_call_secs = 10", "scp.max_monitored_call_secs"),
         ] {
             let e = format!("{:#}", parse(text).unwrap_err());
             assert!(e.starts_with(key), "{text:?}: {e}");

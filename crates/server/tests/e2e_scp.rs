@@ -72,6 +72,37 @@ redirection = { reason = 4, counter = 1 }
 service_key = 5
 action = "connect_attempt"
 address_digits = "0049301234567"
+
+[[scp.services]]
+service_key = 6
+action = "connect_monitored"
+address_digits = "0049301234567"
+
+[[scp.services]]
+service_key = 7
+action = "connect_charged"
+address_digits = "0049301234567"
+grants = [60, 30]
+
+# The built-in models, and CAP v3 / v4 models that also take the contexts the simulator's
+# cap3 / cap4 aliases propose.
+[[scp.models]]
+name = "cs1"
+inap = "cs1"
+
+[[scp.models]]
+name = "camel2"
+inap = "camel2"
+
+[[scp.models]]
+name = "camel3"
+inap = "camel3"
+application_contexts = ["camel3", "0.4.0.0.1.21.3.50"]
+
+[[scp.models]]
+name = "camel4"
+inap = "camel4"
+application_contexts = ["camel4", "0.4.0.0.1.22.3.50"]
 "#;
 
 fn sim_dir() -> PathBuf {
@@ -99,7 +130,7 @@ fn start_callctl(scp: &str) -> Server {
     let dir = temp_dir("scp");
     let edr = dir.join("edr.log");
     let config = format!(
-        "[sip]\nlisten = [\"udp:127.0.0.1:{port}\"]\n[edr]\npath = \"{}\"\n[scp]\n{scp}\n{SERVICES}",
+        "[sip]\nlisten = [\"udp:127.0.0.1:{port}\"]\n[edr]\npath = \"{}\"\n[scp]\nactivity_test_secs = 2\n{scp}\n{SERVICES}",
         edr.display()
     );
     Server::spawn(port, dir, edr, &config)
@@ -319,36 +350,35 @@ fn unknown_service_key_gets_the_default_release_and_metrics_show_it() {
     assert!(metrics.contains("callctl_scp_calls_active 0"), "{metrics}");
 }
 
-/// Termination attempts: RRBCSM + Connect in a TC-CONTINUE, then each outcome the simulator
-/// reports (busy, no answer, route select failure -> ReleaseCall in TC-END; answer and
-/// abandon -> the SSP ends (CAP) or we close with an empty TC-END (INAP)); and a final Connect
-/// with FurnishChargingInformation, redirecting party and redirection information.
+/// Every scenario bundled with the simulator (INAP CS-1 and CAP v2, plus the CAP v3 and v4
+/// samples): final terminations, the five outcomes of a termination attempt (busy, no answer,
+/// route select failure -> ReleaseCall in TC-END; answer and abandon -> the SSP ends (CAP) or
+/// we close with an empty TC-END (INAP)), FCI + redirection Connect, monitored calls
+/// (ActivityTest after answer, CallInformationReport + oDisconnect -> ReleaseCall) and charged
+/// calls (ApplyCharging 60 s, extension 30 s on the first report, release on the second).
 #[test]
-fn attempt_and_redirection_scenarios_against_callctl() {
+fn every_bundled_scenario_passes() {
     require_tools();
-    const ATTEMPTS: [&str; 12] = [
-        "inap_connect_fci_redirection",
-        "cap2_connect_fci_redirection",
-        "inap_attempt_answer",
-        "inap_attempt_busy",
-        "inap_attempt_no_answer",
-        "inap_attempt_route_select_failure",
-        "inap_attempt_abandon",
-        "cap2_attempt_answer",
-        "cap2_attempt_busy",
-        "cap2_attempt_no_answer",
-        "cap2_attempt_route_select_failure",
-        "cap2_attempt_abandon",
-    ];
+    let mut scenarios: Vec<String> = std::fs::read_dir(sim_dir().join("scenarios"))
+        .unwrap()
+        .filter_map(|e| {
+            let name = e.ok()?.file_name().into_string().ok()?;
+            name.strip_suffix(".json").map(str::to_string)
+        })
+        .collect();
+    scenarios.sort();
+    assert!(scenarios.len() >= 26, "{scenarios:?}");
+    let names: Vec<&str> = scenarios.iter().map(String::as_str).collect();
     let port = free_port();
     let server = start_callctl(&format!("listen = \"127.0.0.1:{port}\""));
     let dir = temp_dir("scp-sim");
-    let pcap = dir.join("attempt.pcap");
+    let pcap = dir.join("all.pcap");
     let mut args = vec!["--connect".to_string(), format!("127.0.0.1:{port}")];
-    args.extend(scenario_list_args(&pcap, &ATTEMPTS));
-    let (ok, report) = simulator(&args, Duration::from_secs(60));
+    args.extend(scenario_list_args(&pcap, &names));
+    let (ok, report) = simulator(&args, Duration::from_secs(120));
+    let expected = format!("{} passed, 0 failed", names.len());
     assert!(
-        ok && report.contains("12 passed, 0 failed"),
+        ok && report.contains(&expected),
         "simulator report:\n{report}\ncallctl log:\n{}",
         server.log()
     );
@@ -359,28 +389,27 @@ fn attempt_and_redirection_scenarios_against_callctl() {
     );
     assert!(flagged.trim().is_empty(), "tshark flags frames:\n{flagged}");
     let summary = tshark(&pcap, port, &[]);
-    let arming = summary
-        .lines()
-        .filter(|l| l.contains("requestReportBCSMEvent") && l.contains("connect"))
-        .count();
-    assert_eq!(arming, 10, "one RRBCSM + Connect per attempt:\n{summary}");
-    let releases = summary
-        .lines()
-        .filter(|l| (l.contains(" 2 → 1 ") || l.contains(" 2 -> 1 ")) && l.contains("releaseCall"))
-        .count();
+    let ours = |op: &str| {
+        summary
+            .lines()
+            .filter(|l| (l.contains(" 2 → 1 ") || l.contains(" 2 -> 1 ")) && l.contains(op))
+            .count()
+    };
     assert_eq!(
-        releases, 6,
-        "busy, no answer, RSF released in both variants:\n{summary}"
+        ours("requestReportBCSMEvent"),
+        15,
+        "attempts, monitored, charged:\n{summary}"
     );
-    let fci = summary
-        .lines()
-        .filter(|l| l.contains("furnishChargingInformation") && l.contains("connect"))
-        .count();
-    assert_eq!(fci, 2, "FCI + Connect in both variants:\n{summary}");
+    assert_eq!(ours("furnishChargingInformation"), 2, "{summary}");
+    assert_eq!(ours("callInformationRequest"), 2, "{summary}");
+    assert_eq!(ours("activityTest"), 2, "{summary}");
+    // First grant with the Connect and one extension, per charged call (v2, v4, CS-1).
+    assert_eq!(ours("applyCharging"), 6, "{summary}");
     let stats = scp_stats(&server);
-    assert_eq!(stats["calls_started"], 12, "{stats}");
+    assert_eq!(stats["calls_started"], names.len(), "{stats}");
     assert_eq!(stats["calls_active"], 0, "{stats}");
     assert_eq!(stats["unexpected_operations"], 0, "{stats}");
+    assert_eq!(stats["rejects_sent"], 0, "{stats}");
 }
 
 /// `scp.transport = "sctp"`: where the kernel has SCTP, callctl listens on an SCTP socket and

@@ -1,5 +1,6 @@
 //! [`LuaRunner`]: one Lua state, the compiled-script cache and the live call instances.
 
+use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::ffi::c_void;
@@ -392,8 +393,34 @@ fn to_lua(lua: &Lua, value: &Value) -> mlua::Result<LuaValue> {
 
 /// Header names in the context are lower case, with RFC 3261 §7.3.3 compact forms expanded so
 /// that `headers["from"]` works whichever form the caller used.
-fn header_key(name: &str) -> String {
-    let lower = name.trim().to_ascii_lowercase();
+fn header_key(name: &str) -> Cow<'_, str> {
+    let name = name.trim();
+    // The engine gives canonical names ("Call-ID", "Via"): most are known and need no copy.
+    let known = match name {
+        "Via" => "via",
+        "From" => "from",
+        "To" => "to",
+        "Call-ID" => "call-id",
+        "CSeq" => "cseq",
+        "Contact" => "contact",
+        "Max-Forwards" => "max-forwards",
+        "Content-Type" => "content-type",
+        "Content-Length" => "content-length",
+        "Route" => "route",
+        "Record-Route" => "record-route",
+        "Allow" => "allow",
+        "Supported" => "supported",
+        "User-Agent" => "user-agent",
+        "P-Asserted-Identity" => "p-asserted-identity",
+        "Privacy" => "privacy",
+        "Require" => "require",
+        "Subject" => "subject",
+        _ => "",
+    };
+    if !known.is_empty() {
+        return Cow::Borrowed(known);
+    }
+    let lower = name.to_ascii_lowercase();
     let full = match lower.as_str() {
         "i" => "call-id",
         "m" => "contact",
@@ -405,9 +432,32 @@ fn header_key(name: &str) -> String {
         "k" => "supported",
         "t" => "to",
         "v" => "via",
-        _ => return lower,
+        _ => return Cow::Owned(lower),
     };
-    full.to_string()
+    Cow::Borrowed(full)
+}
+
+/// Lifts the Lua memory limit while the runtime itself builds a bounded value (the call
+/// context: its size is bounded by the SIP message size limit), and restores it when dropped.
+/// Without a limit mlua pushes strings directly instead of through a protected call each,
+/// which made building the context cost more than running a short script.
+struct Unlimited<'a> {
+    lua: &'a Lua,
+    limit: usize,
+}
+
+impl<'a> Unlimited<'a> {
+    fn new(lua: &'a Lua, limit: usize) -> Unlimited<'a> {
+        // Cannot fail for a state we created with a memory limit.
+        let _ = lua.set_memory_limit(0);
+        Unlimited { lua, limit }
+    }
+}
+
+impl Drop for Unlimited<'_> {
+    fn drop(&mut self) {
+        let _ = self.lua.set_memory_limit(self.limit);
+    }
 }
 
 fn set_flags(t: &Table, flags: ControlFlags) -> mlua::Result<()> {
@@ -675,12 +725,14 @@ impl LuaRunner {
     }
 
     fn context_table(&self, ctx: &CallContext) -> mlua::Result<Table> {
-        let mut headers = Vec::with_capacity(ctx.headers.len() * 2);
-        for (name, value) in &ctx.headers {
-            headers.push(header_key(name));
-            headers.push(value.clone());
+        let keys: Vec<Cow<'_, str>> = ctx.headers.iter().map(|(n, _)| header_key(n)).collect();
+        let mut headers: Vec<&str> = Vec::with_capacity(ctx.headers.len() * 2);
+        for (key, (_, value)) in keys.iter().zip(&ctx.headers) {
+            headers.push(key);
+            headers.push(value);
         }
         let flags = ctx.flags;
+        let _unlimited = Unlimited::new(&self.lua, self.config.memory_limit_bytes);
         self.new_context.call((
             ctx.call_id.as_str(),
             ctx.request_uri.as_str(),
@@ -814,12 +866,15 @@ impl ScriptRunner for LuaRunner {
         let Some(instance) = self.instances.remove(&call) else {
             return Step::Failed(failure(FailureKind::Error, "no such script instance", None));
         };
+        // The reply is the engine's (a result table, a message): bounded like the context.
+        let unlimited = Unlimited::new(&self.lua, self.config.memory_limit_bytes);
         let prepared = set_flags(&instance.context, flags).and_then(|()| match &reply {
             Reply::Value(v) => Ok((true, to_lua(&self.lua, v)?)),
             Reply::Error(message) => {
                 Ok((false, LuaValue::String(self.lua.create_string(message)?)))
             }
         });
+        drop(unlimited);
         match prepared {
             Ok(args) => self.drive(call, instance, args),
             Err(e) => Step::Failed(self.lua_failure(&e)),

@@ -208,6 +208,12 @@ fn memory_limit_ends_the_script() {
         "hog_pcall.lua",
         "local t = {}\nlocal ok, e = pcall(function() for i = 1, 1e8 do t[i] = string.rep('x', 64) .. i end end)\nt = nil\nerror(e)\n",
     );
+    // The runtime builds the context and the replies with the limit lifted: it must hold
+    // again once the script runs, also after a resume.
+    dir.write(
+        "hog_after_wait.lua",
+        "require('n2.n2svcd').wait(1)\nlocal t = {}\nfor i = 1, 1e8 do t[i] = string.rep('x', 64) .. i end\n",
+    );
     dir.write(
         "fine.lua",
         "local t = {}\nfor i = 1, 1000 do t[i] = i end\nrequire('n2.n2svcd').notice('ok')\n",
@@ -217,7 +223,7 @@ fn memory_limit_ends_the_script() {
         ..dir.config()
     })
     .expect("runner");
-    for key in ["hog", "hog_pcall"] {
+    for key in ["hog", "hog_pcall", "hog_after_wait"] {
         match run(&mut runner, key).1 {
             Step::Failed(f) => assert_eq!(f.kind, FailureKind::Memory, "{key}: {f:?}"),
             other => panic!("{key}: expected a memory failure, got {other:?}"),

@@ -271,6 +271,9 @@ async fn connect_loop(
     }
 }
 
+/// Longest a write to the peer may take before the association is given up.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// What one pass over the association and the engine produced.
 struct Pump {
     close: bool,
@@ -317,9 +320,17 @@ async fn serve(
         );
         metrics.publish(&mut published, engine.stats());
         if !out.is_empty() {
-            if let Err(e) = wr.write_all(&out).await {
-                tracing::warn!(%peer, error = %e, "SCP: write failed");
-                break;
+            // A peer that stops reading must not hold the association (and shutdown) forever.
+            match tokio::time::timeout(WRITE_TIMEOUT, wr.write_all(&out)).await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => {
+                    tracing::warn!(%peer, error = %e, "SCP: write failed");
+                    break;
+                }
+                Err(_) => {
+                    tracing::warn!(%peer, "SCP: peer not reading for {WRITE_TIMEOUT:?}; closing the association");
+                    break;
+                }
             }
             out.clear();
         }

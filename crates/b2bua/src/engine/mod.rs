@@ -87,7 +87,10 @@ struct Call {
     requires_100rel: bool,
     sdp_offer: bool,
     next_rseq: u32,
-    reliable: Option<ReliableProvisional>,
+    /// Boxed, like the answered dialog below: a call is allocated whole at its INVITE, and
+    /// most calls never have either; a `Call` under 1 KiB also stays in the allocator's
+    /// per-thread cache.
+    reliable: Option<Box<ReliableProvisional>>,
     script: ScriptState,
     /// `service_logic_ms` guard: when the caller will stop waiting for the script.
     logic_deadline: Option<Instant>,
@@ -109,7 +112,7 @@ struct Call {
     /// The script is suspended in `termination_attempt`.
     attempt: Option<Attempt>,
     /// The caller's answered dialog.
-    a_answered: Option<Answered>,
+    a_answered: Option<Box<Answered>>,
     answered_at: Option<Instant>,
     /// `max_call_secs`: both legs get BYE then.
     lifetime: Option<Instant>,
@@ -159,7 +162,7 @@ impl Call {
         // The reliable provisional wakes the call to retransmit, and at 64*T1 to give up.
         let reliable = self.reliable.as_ref().map(|r| r.next.min(r.give_up));
         let legs = self.b_legs.iter().filter_map(BLeg::deadline).min();
-        let answered = self.a_answered.as_ref().and_then(Answered::deadline);
+        let answered = self.a_answered.as_ref().and_then(|a| a.deadline());
         let (lifetime, ping) = if self.end_reason.is_none() {
             (self.lifetime, self.ping.as_ref().map(Supervision::deadline))
         } else {
@@ -780,13 +783,13 @@ impl<R: ScriptRunner> Engine<R> {
             call.next_rseq += 1;
             response.headers.push(HeaderName::Require, "100rel");
             response.headers.push(HeaderName::RSeq, rseq.to_string());
-            call.reliable = Some(ReliableProvisional {
+            call.reliable = Some(Box::new(ReliableProvisional {
                 response: response.clone(),
                 rseq,
                 next: now + t1,
                 interval: t1,
                 give_up: now + t1 * 64,
-            });
+            }));
         }
         call.last_provisional = Some(code);
         if let Err(e) = self.layer.respond(tx, &response, now) {

@@ -653,13 +653,13 @@ impl<R: ScriptRunner> Engine<R> {
             .ping_interval
             .map(|interval| super::Supervision::new(now + interval));
         if let Some(dialog) = dialog {
-            call.a_answered = Some(Answered {
+            call.a_answered = Some(Box::new(Answered {
                 dialog,
                 ok: Some(Box::new(ok)),
                 retransmit: (!reliable).then(|| (now + t1, t1)),
                 give_up: now + t1 * 64,
                 acked: false,
-            });
+            }));
         }
         self.edr_response(key, 200, now);
         self.edr(

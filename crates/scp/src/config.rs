@@ -113,8 +113,10 @@ impl SspModel {
 }
 
 /// One normalisation rule (platform-notes §5.6): digits with a nature of address become
-/// digits only. The first rule that matches wins.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// digits only. The first rule that matches wins. Read from configuration as a table with
+/// these field names.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct NormRule {
     /// Nature of address the number must have (`None`: any).
     pub noa: Option<u8>,
@@ -130,8 +132,10 @@ pub struct NormRule {
     pub prepend: String,
 }
 
-/// One denormalisation rule: digits only become digits with a nature of address.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// One denormalisation rule: digits only become digits with a nature of address. Read from
+/// configuration as a table with these field names.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct DenormRule {
     /// Prefix the digits must start with.
     pub match_prefix: String,

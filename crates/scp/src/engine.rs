@@ -484,6 +484,17 @@ impl ScpEngine {
         call: CallId,
         invokes: Vec<InvokeRequest>,
     ) -> Result<(), CommandError> {
+        self.send_invokes(now, call, invokes, false)
+    }
+
+    /// Queues `invokes` and sends them in a basic TC-END (`end`) or a TC-CONTINUE.
+    fn send_invokes(
+        &mut self,
+        now: Duration,
+        call: CallId,
+        invokes: Vec<InvokeRequest>,
+        end: bool,
+    ) -> Result<(), CommandError> {
         let dialogue = self.dialogue(call)?;
         let request = self.answer_request(call);
         for invoke in invokes {
@@ -491,9 +502,12 @@ impl ScpEngine {
                 .invoke(dialogue, invoke)
                 .map_err(|e| invalid("dialogue", e))?;
         }
-        self.tcap
-            .continue_(now, dialogue, request)
-            .map_err(|e| invalid("dialogue", e))
+        let sent = if end {
+            self.tcap.end(now, dialogue, TcEnd::Basic, request)
+        } else {
+            self.tcap.continue_(now, dialogue, request)
+        };
+        sent.map_err(|e| invalid("dialogue", e))
     }
 
     /// An EventReportBCSM for a call: moves an attempt or a monitored call on; anything
@@ -637,16 +651,7 @@ impl ScpEngine {
         call: CallId,
         invokes: Vec<InvokeRequest>,
     ) -> Result<(), CommandError> {
-        let dialogue = self.dialogue(call)?;
-        let request = self.answer_request(call);
-        for invoke in invokes {
-            self.tcap
-                .invoke(dialogue, invoke)
-                .map_err(|e| invalid("dialogue", e))?;
-        }
-        self.tcap
-            .end(now, dialogue, TcEnd::Basic, request)
-            .map_err(|e| invalid("dialogue", e))
+        self.send_invokes(now, call, invokes, true)
     }
 
     fn abort(&mut self, now: Duration, call: CallId, text: Option<String>) {

@@ -284,19 +284,9 @@ fn cs1_continue_and_fci() {
         )
         .unwrap();
     run.drain();
-    let comps = end_components(&run.sent_tcap(), Variant::Cs1);
-    assert_eq!(comps.len(), 2);
-    let ops: Vec<i64> = comps
-        .iter()
-        .map(|c| match c {
-            Component::Invoke(i) => match i.opcode {
-                callctl_tcap::Code::Local(op) => op,
-                _ => -1,
-            },
-            _ => -1,
-        })
-        .collect();
-    assert_eq!(ops, vec![34, 31], "FCI then Continue");
+    let m = run.sent_tcap();
+    end_components(&m, Variant::Cs1);
+    assert_eq!(ops_of(&m), vec![34, 31], "FCI then Continue");
 }
 
 #[test]
@@ -534,20 +524,15 @@ fn attempt(run: &mut Run, variant: Variant) -> u32 {
         )
         .unwrap();
     run.drain();
-    let Message::Continue { components, .. } = run.sent_tcap() else {
+    let m = run.sent_tcap();
+    assert_eq!(
+        ops_of(&m),
+        vec![23, 20],
+        "RequestReportBCSMEvent then Connect"
+    );
+    let Message::Continue { components, .. } = m else {
         panic!("the attempt goes in a TC-CONTINUE");
     };
-    let ops: Vec<i64> = components
-        .iter()
-        .map(|c| match c {
-            Component::Invoke(i) => match i.opcode {
-                callctl_tcap::Code::Local(op) => op,
-                _ => -1,
-            },
-            _ => -1,
-        })
-        .collect();
-    assert_eq!(ops, vec![23, 20], "RequestReportBCSMEvent then Connect");
     let Component::Invoke(rr) = &components[0] else {
         unreachable!()
     };

@@ -113,38 +113,16 @@ pub struct CauseMap {
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields, default)]
 pub struct NormSection {
-    pub called_party: Vec<NormEntry>,
-    pub calling_party: Vec<NormEntry>,
-    pub called_party_bcd: Vec<NormEntry>,
-}
-
-#[derive(Debug, Clone, Deserialize, Default)]
-#[serde(deny_unknown_fields, default)]
-pub struct NormEntry {
-    pub noa: Option<u8>,
-    pub match_prefix: String,
-    pub min_len: Option<usize>,
-    pub max_len: Option<usize>,
-    pub strip: usize,
-    pub prepend: String,
+    pub called_party: Vec<NormRule>,
+    pub calling_party: Vec<NormRule>,
+    pub called_party_bcd: Vec<NormRule>,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields, default)]
 pub struct DenormSection {
-    pub called_party: Vec<DenormEntry>,
-    pub calling_party: Vec<DenormEntry>,
-}
-
-#[derive(Debug, Clone, Deserialize, Default)]
-#[serde(deny_unknown_fields, default)]
-pub struct DenormEntry {
-    pub match_prefix: String,
-    pub min_len: Option<usize>,
-    pub max_len: Option<usize>,
-    pub strip: usize,
-    pub prepend: String,
-    pub noa: u8,
+    pub called_party: Vec<DenormRule>,
+    pub calling_party: Vec<DenormRule>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -599,14 +577,7 @@ impl ScpSection {
                     r.min_len,
                     r.max_len,
                 )?;
-                target.push(NormRule {
-                    noa: r.noa,
-                    match_prefix: r.match_prefix.clone(),
-                    min_len: r.min_len,
-                    max_len: r.max_len,
-                    strip: r.strip,
-                    prepend: r.prepend.clone(),
-                });
+                target.push(r.clone());
             }
         }
         for (kind, list, target) in [
@@ -627,14 +598,7 @@ impl ScpSection {
                 if r.noa > 127 {
                     bail!("{key}.noa: 0-127 (got {})", r.noa);
                 }
-                target.push(DenormRule {
-                    match_prefix: r.match_prefix.clone(),
-                    min_len: r.min_len,
-                    max_len: r.max_len,
-                    strip: r.strip,
-                    prepend: r.prepend.clone(),
-                    noa: r.noa,
-                });
+                target.push(r.clone());
             }
         }
 

@@ -327,20 +327,7 @@ impl ScpEngine {
                 termination,
                 no_answer_secs,
             } => {
-                let secs = no_answer_secs.unwrap_or(self.config.default_no_answer_secs);
-                if secs > MAX_APPLICATION_TIMER {
-                    return Err(CommandError::Invalid {
-                        field: "no_answer_timeout",
-                        reason: format!("{secs} s is above {MAX_APPLICATION_TIMER} s"),
-                    });
-                }
-                let mut invokes = vec![ops::request_report_attempt(variant, secs, false)];
-                invokes.extend(self.termination_invokes(variant, &termination)?);
-                self.continue_with(now, call, invokes)?;
-                let guard = now
-                    .saturating_add(Duration::from_secs(u64::from(secs)))
-                    .saturating_add(self.config.service_logic);
-                self.set_state(call, CallState::Monitoring, guard);
+                self.route_armed(now, call, variant, &termination, no_answer_secs, None)?;
                 None
             }
             Command::TerminationMonitored {
@@ -349,27 +336,18 @@ impl ScpEngine {
                 grant_secs,
                 call_information,
             } => {
-                let secs = no_answer_secs.unwrap_or(self.config.default_no_answer_secs);
-                if secs > MAX_APPLICATION_TIMER {
-                    return Err(CommandError::Invalid {
-                        field: "no_answer_timeout",
-                        reason: format!("{secs} s is above {MAX_APPLICATION_TIMER} s"),
-                    });
-                }
-                let mut invokes = vec![ops::request_report_attempt(variant, secs, true)];
-                if let Some(grant) = grant_secs {
-                    check_grant(grant)?;
-                    invokes.push(ops::apply_charging(variant, grant));
-                }
-                if call_information {
-                    invokes.push(ops::call_information_request(variant));
-                }
-                invokes.extend(self.termination_invokes(variant, &termination)?);
-                self.continue_with(now, call, invokes)?;
-                let guard = now
-                    .saturating_add(Duration::from_secs(u64::from(secs)))
-                    .saturating_add(self.config.service_logic);
-                self.set_state(call, CallState::Monitoring, guard);
+                let monitoring = Monitored {
+                    grant_secs,
+                    call_information,
+                };
+                self.route_armed(
+                    now,
+                    call,
+                    variant,
+                    &termination,
+                    no_answer_secs,
+                    Some(monitoring),
+                )?;
                 if let Some(c) = self.calls.get_mut(&call) {
                     c.monitored = true;
                     c.charged = grant_secs.is_some();
@@ -401,6 +379,47 @@ impl ScpEngine {
             self.finish(call, reason);
         }
         self.drain_tcap(now);
+        Ok(())
+    }
+
+    /// Arms the attempt EDPs (and, for a monitored call, disconnect on both legs, charging and
+    /// call information), routes the call in a TC-CONTINUE and waits in `Monitoring`.
+    fn route_armed(
+        &mut self,
+        now: Duration,
+        call: CallId,
+        variant: Variant,
+        termination: &Termination,
+        no_answer_secs: Option<u16>,
+        monitored: Option<Monitored>,
+    ) -> Result<(), CommandError> {
+        let secs = no_answer_secs.unwrap_or(self.config.default_no_answer_secs);
+        if secs > MAX_APPLICATION_TIMER {
+            return Err(CommandError::Invalid {
+                field: "no_answer_timeout",
+                reason: format!("{secs} s is above {MAX_APPLICATION_TIMER} s"),
+            });
+        }
+        let mut invokes = vec![ops::request_report_attempt(
+            variant,
+            secs,
+            monitored.is_some(),
+        )];
+        if let Some(m) = monitored {
+            if let Some(grant) = m.grant_secs {
+                check_grant(grant)?;
+                invokes.push(ops::apply_charging(variant, grant));
+            }
+            if m.call_information {
+                invokes.push(ops::call_information_request(variant));
+            }
+        }
+        invokes.extend(self.termination_invokes(variant, termination)?);
+        self.continue_with(now, call, invokes)?;
+        let guard = now
+            .saturating_add(Duration::from_secs(u64::from(secs)))
+            .saturating_add(self.config.service_logic);
+        self.set_state(call, CallState::Monitoring, guard);
         Ok(())
     }
 
@@ -1052,6 +1071,13 @@ struct Report {
     event_type: u8,
     cause: Option<u8>,
     leg: Option<u8>,
+}
+
+/// What a monitored termination adds to an attempt.
+#[derive(Clone, Copy)]
+struct Monitored {
+    grant_secs: Option<u32>,
+    call_information: bool,
 }
 
 /// `oDisconnect` in CS-1 and CAP.

@@ -198,6 +198,12 @@ pub enum EndReason {
         /// The cause sent.
         cause: u8,
     },
+    /// An answered monitored or charged call reached `max_monitored_call`; released with
+    /// the default cause.
+    MaxDuration {
+        /// The cause sent.
+        cause: u8,
+    },
     /// The SSP ended the dialogue (TC-END).
     PeerEnded,
     /// The SSP aborted the dialogue (TC-U-ABORT).
@@ -214,6 +220,12 @@ pub enum EndReason {
     /// An ActivityTest got no result in time: the SSP no longer knows the dialogue, which is
     /// released locally.
     ActivityTestFailed,
+    /// The SSP answered one of our operations with a ReturnError or a Reject; the call was
+    /// released.
+    OperationRefused {
+        /// The cause sent.
+        cause: u8,
+    },
 }
 
 impl EndReason {
@@ -231,6 +243,8 @@ impl EndReason {
             EndReason::Answered => "answered",
             EndReason::Abandoned => "abandoned",
             EndReason::ActivityTestFailed => "activity_test_failed",
+            EndReason::MaxDuration { .. } => "max_duration",
+            EndReason::OperationRefused { .. } => "operation_refused",
         }
     }
 }

@@ -86,6 +86,9 @@ pub struct Stats {
     pub p_aborts_sent: u64,
     /// Operations from the SSP the call did not wait for, ignored.
     pub unexpected_operations: u64,
+    /// Calls released because the SSP answered one of our operations with a ReturnError or
+    /// a Reject.
+    pub operations_refused: u64,
     /// TC-NOTICE: a message of ours came back undelivered.
     pub notices: u64,
 }
@@ -239,11 +242,16 @@ impl ScpEngine {
             if let Some(c) = self.calls.get_mut(&call) {
                 c.guard = None;
                 let cause = self.config.models[c.model].translate_cause(cause);
-                self.stats.service_logic_timeouts += 1;
+                let reason = if c.state == CallState::Answered {
+                    EndReason::MaxDuration { cause }
+                } else {
+                    self.stats.service_logic_timeouts += 1;
+                    EndReason::ServiceLogicTimeout { cause }
+                };
                 if self.release(now, call, cause).is_err() {
                     self.abort(now, call, None);
                 }
-                self.finish(call, EndReason::ServiceLogicTimeout { cause });
+                self.finish(call, reason);
             }
         }
         self.drain_tcap(now);
@@ -842,8 +850,12 @@ impl ScpEngine {
         let Some(variant) = self.calls.get(&dialogue.as_u32()).map(|c| c.variant) else {
             return;
         };
+        let mut refused = false;
         for component in components {
             match component {
+                ComponentIndication::Error { .. } | ComponentIndication::Reject(_) => {
+                    refused = true
+                }
                 ComponentIndication::Invoke(invoke) => {
                     match self.ssp_invoke(dialogue, variant, &invoke) {
                         Some(FromSsp::Report(report)) => self.report(now, dialogue, report, ended),
@@ -866,6 +878,22 @@ impl ScpEngine {
                 ComponentIndication::LocalReject { .. } => self.stats.rejects_sent += 1,
                 _ => {}
             }
+        }
+        // The SSP refused one of our operations (ReturnError or Reject): what it does with the
+        // call is unknown, so the call is released rather than left to the guard.
+        let call = dialogue.as_u32();
+        if refused && !ended && self.calls.contains_key(&call) {
+            self.stats.operations_refused += 1;
+            let cause = self
+                .calls
+                .get(&call)
+                .map_or(self.config.default_release_cause, |c| {
+                    self.config.models[c.model].translate_cause(self.config.default_release_cause)
+                });
+            if self.release(now, call, cause).is_err() {
+                self.abort(now, call, None);
+            }
+            self.finish(call, EndReason::OperationRefused { cause });
         }
     }
 

@@ -826,6 +826,30 @@ fn monitored_call_is_supervised_by_activity_tests() {
 }
 
 #[test]
+fn answered_call_is_released_at_the_longest_duration() {
+    let mut c = config();
+    c.activity_test_interval = Duration::from_secs(100_000);
+    let mut run = Run::new(c);
+    let call = monitored(&mut run, None);
+    // Answered at 12 s; held at most 7200 s.
+    run.engine.poll(Duration::from_secs(7211));
+    run.drain();
+    assert!(run.sent.is_empty());
+    run.engine.poll(Duration::from_secs(7212));
+    run.drain();
+    assert_eq!(ops_of(&run.sent_tcap()), vec![22]);
+    assert!(matches!(
+        run.events.last(),
+        Some(Event::Ended {
+            reason: EndReason::MaxDuration { cause: 31 },
+            ..
+        })
+    ));
+    assert_eq!(run.engine.stats().service_logic_timeouts, 0);
+    assert_eq!(run.engine.state(call), None);
+}
+
+#[test]
 fn disconnect_of_a_monitored_call_gives_it_back() {
     let mut run = Run::new(config());
     let call = monitored(&mut run, None);
@@ -920,6 +944,54 @@ fn charge_extend_needs_a_charged_call() {
         ),
         Err(CommandError::NotAllowed { .. })
     ));
+}
+
+#[test]
+fn ssp_error_for_our_connect_releases_the_call() {
+    let mut run = Run::new(config());
+    let call = run.start(Variant::Cs1, 5);
+    run.engine
+        .command(
+            Duration::ZERO,
+            call,
+            Command::TerminationAttempt {
+                termination: Termination {
+                    address_digits: Some("0049301234567".into()),
+                    ..Default::default()
+                },
+                no_answer_secs: None,
+            },
+        )
+        .unwrap();
+    run.drain();
+    run.sent.clear();
+    // Within the invoke timer: CS-1 error 7 (missingParameter) for the Connect, invoke id 2.
+    let error = Component::ReturnError(callctl_tcap::ReturnError {
+        invoke_id: 2,
+        error_code: callctl_tcap::Code::Local(7),
+        parameter: None,
+    });
+    let msg = Message::continue_(
+        TransactionId::from_u32(OTID),
+        TransactionId::from_u32(call),
+        None,
+        vec![error],
+    );
+    run.receive(Duration::from_secs(11), &udt(12, msg.encode()));
+    assert_eq!(
+        ops_of(&run.sent_tcap()),
+        vec![22],
+        "ReleaseCall in a TC-END"
+    );
+    assert!(matches!(
+        run.events.last(),
+        Some(Event::Ended {
+            reason: EndReason::OperationRefused { cause: 31 },
+            ..
+        })
+    ));
+    assert_eq!(run.engine.stats().operations_refused, 1);
+    assert_eq!(run.engine.dialogue_count(), 0);
 }
 
 proptest! {

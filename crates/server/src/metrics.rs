@@ -51,6 +51,7 @@ pub fn scp_json(m: &crate::scp::ScpMetrics) -> serde_json::Value {
         "unequipped_ssn": m.unequipped_ssn.load(Relaxed),
         "rejects_sent": m.rejects_sent.load(Relaxed),
         "p_aborts_sent": m.p_aborts_sent.load(Relaxed),
+        "operations_refused": m.operations_refused.load(Relaxed),
         "unexpected_operations": m.unexpected_operations.load(Relaxed),
         "m3ua_errors_sent": m.m3ua_errors_sent.load(Relaxed),
         "send_failures": m.send_failures.load(Relaxed),
@@ -127,6 +128,12 @@ pub fn render_scp(m: &crate::scp::ScpMetrics) -> String {
             "counter",
             "TCAP components rejected by the SCP.",
             m.rejects_sent.load(Relaxed),
+        ),
+        (
+            "callctl_scp_operations_refused_total",
+            "counter",
+            "SCP calls released because the SSP refused one of our operations (ReturnError, Reject).",
+            m.operations_refused.load(Relaxed),
         ),
         (
             "callctl_scp_p_aborts_sent_total",

@@ -96,6 +96,7 @@ pub struct ScpMetrics {
     pub unequipped_ssn: AtomicU64,
     pub rejects_sent: AtomicU64,
     pub p_aborts_sent: AtomicU64,
+    pub operations_refused: AtomicU64,
     pub unexpected_operations: AtomicU64,
     /// M3UA ERR messages we sent (malformed or unexpected M3UA input).
     pub m3ua_errors_sent: AtomicU64,
@@ -136,6 +137,11 @@ impl ScpMetrics {
         );
         add(&self.rejects_sent, now.rejects_sent, before.rejects_sent);
         add(&self.p_aborts_sent, now.p_aborts_sent, before.p_aborts_sent);
+        add(
+            &self.operations_refused,
+            now.operations_refused,
+            before.operations_refused,
+        );
         add(
             &self.unexpected_operations,
             now.unexpected_operations,

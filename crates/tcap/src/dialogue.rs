@@ -753,7 +753,13 @@ impl<A: Clone> TcapEndpoint<A> {
             }
             MessageType::Continue | MessageType::End | MessageType::Abort => {
                 match self.addressable(dtid) {
-                    Some(id) => self.abnormal_dialogue(id, message_type == MessageType::Continue),
+                    Some(id) if message_type == MessageType::Continue => {
+                        if let Some(otid) = otid {
+                            self.first_answer_from(id, from, otid);
+                        }
+                        self.abnormal_dialogue(id, true)
+                    }
+                    Some(id) => self.abnormal_dialogue(id, false),
                     None if message_type == MessageType::Continue => {
                         if let Some(otid) = otid {
                             self.send(
@@ -767,6 +773,18 @@ impl<A: Clone> TcapEndpoint<A> {
                 }
             }
             MessageType::Unidirectional => {}
+        }
+    }
+
+    /// Records the peer's transaction id and address from the first Continue answering our
+    /// Begin (Q.774 §3.1.3: the answering address is used from now on); no effect in other
+    /// states.
+    fn first_answer_from(&mut self, id: u32, from: A, otid: TransactionId) {
+        if let Some(record) = self.dialogues.get_mut(&id) {
+            if record.state == DialogueState::InitiationSent {
+                record.remote = Some(otid);
+                record.peer = from;
+            }
         }
     }
 
@@ -957,10 +975,8 @@ impl<A: Clone> TcapEndpoint<A> {
                     user_information = aare.user_information;
                 }
                 _ => {
-                    // The peer learns nothing from an Abort to an id it may not have kept;
-                    // it did send its otid though, so tell it.
-                    record.remote = Some(otid);
-                    record.peer = from;
+                    // The peer has sent its otid and gone to Active: tell it.
+                    self.first_answer_from(id, from, otid);
                     self.abnormal_dialogue(id, true);
                     return;
                 }

@@ -1179,3 +1179,35 @@ fn huge_invoke_timeouts_do_not_overflow() {
     assert_eq!(run.ep.next_deadline(), Some(Duration::MAX));
     assert!(run.at(1.0e9).is_empty());
 }
+
+#[test]
+fn bad_dialogue_portion_in_the_first_answer_reaches_the_peer() {
+    // Our Begin (AARQ) is answered by a Continue whose AARE cannot be decoded. The peer has
+    // gone to Active with its otid, so it must get the ABRT (Q.774 §3.2.2.2), at the address
+    // it answered from, like a Continue with a well-formed but wrong dialogue portion.
+    let mut run = initiated();
+    let mut bytes = peer("continue_aare_cap");
+    let at = bytes
+        .windows(3)
+        .position(|w| w == [0x61, 0x1b, 0x80])
+        .unwrap();
+    bytes[at] = 0x6f;
+    let actions = run.rx_bytes(&bytes);
+    let [Action::Send(abort), Action::Indication(ind)] = &actions[..] else {
+        panic!("{actions:?}")
+    };
+    assert_eq!(abort.to, PEER);
+    assert_eq!(
+        pycrate_view(&[&abort.bytes]),
+        ["abort;dtid=0a0b0c0d;dlg=dialogueAbort:s1"]
+    );
+    assert!(matches!(
+        ind,
+        Indication::ProviderAbort {
+            cause: ProviderAbortCause::AbnormalDialogue,
+            ..
+        }
+    ));
+    assert_eq!(run.ep.dialogue_count(), 0);
+    assert_eq!(run.ep.next_deadline(), None);
+}

@@ -1971,3 +1971,36 @@ fn pending_relayed_reinvite_is_cancelled_when_the_call_ends() {
     assert_eq!(sim.engine.active_calls(), 0);
     assert_eq!(sim.engine.active_transactions(), 0);
 }
+
+/// An ACK from the caller before any final response (its To tag taken from the 180, the
+/// INVITE's CSeq, a branch of its own, so no transaction absorbs it) acknowledges nothing:
+/// the INVITE must stay whole. B's 200 is acknowledged at once (the offer went in our
+/// INVITE, so it is no delayed offer), and the caller's dialog is still made from its
+/// INVITE (its Contact): B's BYE reaches the caller.
+#[test]
+fn ack_before_any_final_response_changes_nothing() {
+    let mut sim = sim_with(&connect_script(""));
+    let mut leg = sim.call_with("5550017", with_sdp());
+    let (ringing, uas) = start(&mut sim, &leg, B1);
+    sim.advance_to_ms(50);
+    sim.send(&leg.ack_2xx(&ringing, None));
+    assert!(sim.take().is_empty());
+    let (ok, ack) = answer_at(&mut sim, &uas, 1_000);
+    assert_eq!(ok.response().body, callee_sdp(B1, 1).as_bytes());
+    assert_eq!(ack.body(), "");
+    sim.send(&leg.ack_2xx(&ok, None));
+    assert!(sim.take().is_empty());
+    sim.advance_to_ms(5_000);
+    let mut uas = uas;
+    let (bye_text, _) = uas.request("BYE", None);
+    sim.send_b(&uas, &bye_text);
+    assert_eq!(one(sim.take_b()).status(), 200);
+    let bye = one(sim.take());
+    assert_eq!(bye.label(), "BYE");
+    assert!(bye
+        .text()
+        .starts_with(&format!("BYE {CALLER_CONTACT} SIP/2.0\r\n")));
+    sim.send(&leg.reply(&bye, 200, None));
+    assert_eq!(end_reason(&sim, &leg), "Upstream BYE");
+    assert_eq!(sim.engine.active_calls(), 0);
+}

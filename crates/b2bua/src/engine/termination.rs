@@ -1000,9 +1000,12 @@ impl<R: ScriptRunner> Engine<R> {
             }
             return;
         }
-        if let Some(a) = call.a_answered.as_mut() {
-            a.acknowledged();
-        }
+        let Some(a) = call.a_answered.as_mut() else {
+            // No 2xx to acknowledge (an ACK before any final response, say): the INVITE is
+            // still needed whole (B-leg offers, the caller's dialog).
+            return;
+        };
+        a.acknowledged();
         // Nothing answers the INVITE any more: keep only what identifies it.
         call.trim_invite();
         // Delayed offer: the caller's answer travels in B's ACK.

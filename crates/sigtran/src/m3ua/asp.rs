@@ -83,8 +83,10 @@ pub enum AspState {
 pub struct AspConfig {
     /// Which procedures we initiate.
     pub role: Role,
-    /// Routing Context values of the AS (§3.3.1). Empty: no Routing Context is sent
-    /// and, in [`Role::Sgp`], the one the peer sends in ASPAC is adopted.
+    /// Routing Context values of the AS (§3.3.1). Empty: none is sent until the peer
+    /// names one, which is then adopted for the life of the transport: in
+    /// [`Role::Sgp`] the one in the peer's ASPAC, in [`Role::Asp`] the one in the
+    /// ASPAC_ACK.
     pub routing_contexts: Vec<u32>,
     /// Network Appearance (§3.3.1), sent in DATA and SSNM when set, and checked in
     /// received DATA.
@@ -349,7 +351,7 @@ pub struct Association {
     stalled: bool,
     pending: Option<Pending>,
     heartbeat: Heartbeat,
-    /// Routing contexts in force: configured, or (SGP role) adopted from ASPAC.
+    /// Routing contexts in force: configured, or adopted from ASPAC / ASPAC_ACK.
     routing_contexts: Vec<u32>,
     /// The peer's ASP Identifier (SGP role).
     peer_asp_identifier: Option<u32>,
@@ -390,7 +392,8 @@ impl Association {
         self.transport_up
     }
 
-    /// Routing contexts in force (configured, or adopted from the peer's ASPAC).
+    /// Routing contexts in force (configured, or adopted from the peer's ASPAC or
+    /// ASPAC_ACK).
     pub fn routing_contexts(&self) -> &[u32] {
         &self.routing_contexts
     }
@@ -679,7 +682,7 @@ impl Association {
         self.transport_up = false;
         self.pending = None;
         self.rx.clear();
-        if self.config.role == Role::Sgp && self.config.routing_contexts.is_empty() {
+        if self.config.routing_contexts.is_empty() {
             self.routing_contexts.clear();
         }
         let from = self.state;
@@ -1107,6 +1110,17 @@ impl Association {
             .is_some_and(|p| p.procedure.ack() == msg.kind);
         if solicited {
             self.pending = None;
+        }
+        if solicited && msg.kind == MessageKind::AspActiveAck {
+            // §3.7.2: the ack names the Routing Contexts the ASP is now active for.
+            // With none configured, take them, as the SGP role takes the ASPAC's, so
+            // DATA carrying them is accepted and our DATA names them.
+            if let (true, Some(list)) = (
+                self.config.routing_contexts.is_empty(),
+                msg.routing_context(),
+            ) {
+                self.routing_contexts = list.to_vec();
+            }
         }
         let to = match msg.kind {
             MessageKind::AspUpAck if solicited => Some(AspState::AspInactive),

@@ -1071,3 +1071,41 @@ fn huge_timer_settings_do_not_overflow() {
     let a = active_asp(c);
     assert_eq!(a.next_deadline(), Some(Duration::MAX));
 }
+
+/// An ASP configured without a Routing Context (the server's default) takes the one
+/// the SGP names in ASPAC_ACK (§3.7.2), so the SGP's DATA carrying it is delivered
+/// instead of refused with Invalid Routing Context; the RC is forgotten with the
+/// transport.
+#[test]
+fn asp_without_routing_context_adopts_the_one_in_aspac_ack() {
+    let mut c = asp_config();
+    c.routing_contexts.clear();
+    let mut a = Association::new(c);
+    a.transport_up(ms(0));
+    feed(&mut a, ms(1), msg(MessageKind::AspUpAck));
+    let aspac = sent(&a.drain_actions());
+    assert!(aspac.iter().all(|m| m.routing_context().is_none()));
+    feed(
+        &mut a,
+        ms(2),
+        msg(MessageKind::AspActiveAck).with(Parameter::RoutingContext(vec![5])),
+    );
+    assert_eq!(a.state(), AspState::AspActive);
+    assert_eq!(a.routing_contexts(), &[5]);
+    let actions = feed(&mut a, ms(3), data(Some(5)));
+    assert!(errors_sent(&actions).is_empty(), "{actions:?}");
+    assert!(indications(&actions).iter().any(|i| matches!(
+        i,
+        Indication::Data {
+            routing_context: Some(5),
+            ..
+        }
+    )));
+    a.send_data(TransferRequest::sccp(0, vec![1])).unwrap();
+    assert_eq!(
+        sent(&a.drain_actions())[0].routing_context(),
+        Some(&[5][..])
+    );
+    a.transport_down(ms(4));
+    assert!(a.routing_contexts().is_empty());
+}

@@ -5,8 +5,12 @@
 //!
 //! Types whose CAP form differs in any component, tag or value set (for example
 //! `MiscCallInfo`, `VariablePart` with its four-octet CAP date, `EventTypeBCSM`) stay in each
-//! protocol's own module.
+//! protocol's own module. `ExtensionField` is the same ASN.1 in both but is held differently
+//! (CS-1 keeps its identifier raw and folds an explicit `criticality ignore` into the
+//! DEFAULT; CAP keeps the identifier typed and the criticality as sent, so a relayed
+//! extension is written back octet for octet); it stays in each module.
 
+use rasn::types::OctetString;
 use rasn::{AsnType, Decode, Decoder, Encode};
 
 /// `MonitorMode ::= ENUMERATED { interrupted (0), notifyAndContinue (1), transparent (2) }`.
@@ -48,6 +52,50 @@ pub struct Tone {
     /// `duration [1] Integer4`, seconds.
     #[rasn(tag(context, 1))]
     pub duration: Option<u32>,
+}
+
+/// `LegID ::= CHOICE { sendingSideID [0] LegType, receivingSideID [1] LegType }` (Q.1218
+/// CS1-DataTypes; CAP imports it unchanged). `LegType` is one octet: 1 = leg 1 the calling
+/// party, 2 = leg 2 the called party.
+#[derive(AsnType, Encode, Decode, Debug, Clone, PartialEq, Eq, Hash)]
+#[rasn(choice)]
+pub enum LegId {
+    /// `sendingSideID [0] LegType` (SCF to SSF direction).
+    #[rasn(tag(context, 0))]
+    SendingSideId(OctetString),
+    /// `receivingSideID [1] LegType` (SSF to SCF direction).
+    #[rasn(tag(context, 1))]
+    ReceivingSideId(OctetString),
+}
+
+impl LegId {
+    /// `sendingSideID` with a one-octet leg type.
+    pub fn sending(leg: u8) -> Self {
+        LegId::SendingSideId(OctetString::from(vec![leg]))
+    }
+    /// `receivingSideID` with a one-octet leg type.
+    pub fn receiving(leg: u8) -> Self {
+        LegId::ReceivingSideId(OctetString::from(vec![leg]))
+    }
+    /// The leg type when it is one octet, as the standard defines it.
+    pub fn leg(&self) -> Option<u8> {
+        let (LegId::SendingSideId(o) | LegId::ReceivingSideId(o)) = self;
+        match o.as_ref() {
+            [leg] => Some(*leg),
+            _ => None,
+        }
+    }
+}
+
+/// `CriticalityType ::= ENUMERATED { ignore (0), abort (1) }` of an extension field.
+#[derive(AsnType, Encode, Decode, Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[rasn(enumerated)]
+pub enum CriticalityType {
+    /// ignore (0), the default.
+    #[default]
+    Ignore = 0,
+    /// abort (1).
+    Abort = 1,
 }
 
 /// `cancelFailed` parameter, `problem`.

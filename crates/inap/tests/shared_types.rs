@@ -12,19 +12,23 @@ fn same_types(
     mode: cs1::MonitorMode,
     message: cs1::MessageType,
     failed: cs1::CancelFailedParam,
+    leg: cs1::LegId,
+    criticality: cs1::CriticalityType,
 ) -> (
     cap::types::Tone,
     cap::types::CgEncountered,
     cap::types::MonitorMode,
     cap::types::MessageType,
     cap::types::CancelFailedParam,
+    cap::types::LegId,
+    cap::types::Criticality,
 ) {
-    (tone, cg, mode, message, failed)
+    (tone, cg, mode, message, failed, leg, criticality)
 }
 
 #[test]
 fn shared_types_encode_the_same_in_cs1_and_cap() {
-    let (tone, cg, _, _, failed) = same_types(
+    let (tone, cg, mode, _, failed, leg, criticality) = same_types(
         cs1::Tone {
             tone_id: 5,
             duration: Some(3),
@@ -36,7 +40,47 @@ fn shared_types_encode_the_same_in_cs1_and_cap() {
             problem: cs1::CancelProblem::TooLate,
             operation: 3,
         },
+        cs1::LegId::sending(2),
+        cs1::CriticalityType::Abort,
     );
+    assert_eq!(criticality, cap::types::CriticalityType::Abort);
+    assert_eq!(leg.leg(), Some(2));
+
+    // RequestReportBCSMEvent { bcsmEvents [0] { { eventTypeBCSM [0] oAnswer (7),
+    // monitorMode [1] notifyAndContinue (1), legID [2] { sendingSideID [0] '02'H } } } }.
+    let rrbcsm = [
+        0x30, 0x0f, 0xa0, 0x0d, 0x30, 0x0b, 0x80, 0x01, 0x07, 0x81, 0x01, 0x01, 0xa2, 0x03, 0x80,
+        0x01, 0x02,
+    ];
+    let cs1_rrbcsm = Cs1Argument::RequestReportBcsmEvent(cs1::RequestReportBcsmEventArg {
+        bcsm_events: vec![cs1::BcsmEvent {
+            event_type_bcsm: cs1::EventTypeBcsm::OAnswer,
+            monitor_mode: mode,
+            leg_id: Some(leg.clone()),
+            dp_specific_criteria: None,
+        }],
+        bcsm_event_correlation_id: None,
+        extensions: None,
+    });
+    assert_eq!(cs1_rrbcsm.encode_argument(), rrbcsm);
+    for version in CapVersion::ALL {
+        let cap_rrbcsm =
+            CapArgument::RequestReportBcsmEvent(cap::types::RequestReportBcsmEventArg {
+                bcsm_events: vec![cap::types::BcsmEvent {
+                    event_type_bcsm: cap::types::EventTypeBcsm::OAnswer,
+                    monitor_mode: mode,
+                    leg_id: Some(leg.clone()),
+                    dp_specific_criteria: None,
+                    automatic_rearm: None,
+                }],
+                extensions: None,
+            });
+        assert_eq!(cap_rrbcsm.encode_argument(version), rrbcsm);
+        assert_eq!(
+            CapArgument::decode_argument(version, 23, &rrbcsm).unwrap(),
+            cap_rrbcsm
+        );
+    }
 
     // PlayAnnouncement { informationToSend [0] { tone [1] { toneID [0] 5, duration [1] 3 } } }.
     let play = [

@@ -16,9 +16,12 @@ use rasn::prelude::*;
 use super::raw::RawConstructed;
 
 pub use crate::common::{
-    CancelFailedParam, CancelProblem, CgEncountered, MessageType, MonitorMode,
-    RequestedInfoErrorParam, TaskRefusedParam, Tone, UnavailableNetworkResource,
+    CancelFailedParam, CancelProblem, CgEncountered, CriticalityType, LegId, MessageType,
+    MonitorMode, RequestedInfoErrorParam, TaskRefusedParam, Tone, UnavailableNetworkResource,
 };
+
+/// `CriticalityType` under the name this module has always used for it.
+pub use crate::common::CriticalityType as Criticality;
 
 /// `LegType ::= OCTET STRING (SIZE(1))`: `'01'H` leg 1, `'02'H` leg 2.
 pub type LegType = OctetString;
@@ -49,28 +52,6 @@ pub enum ReceivingSideId {
     /// `[1]`
     #[rasn(tag(context, 1))]
     ReceivingSideId(LegType),
-}
-
-/// `LegID ::= CHOICE { sendingSideID [0], receivingSideID [1] }` (ETS 300 374-1 CS1-DataTypes).
-#[derive(AsnType, Encode, Decode, Debug, Clone, PartialEq, Eq)]
-#[rasn(choice)]
-pub enum LegId {
-    /// `[0]`
-    #[rasn(tag(context, 0))]
-    SendingSideId(LegType),
-    /// `[1]`
-    #[rasn(tag(context, 1))]
-    ReceivingSideId(LegType),
-}
-
-/// `CriticalityType ::= ENUMERATED { ignore(0), abort(1) }`.
-#[derive(AsnType, Encode, Decode, Debug, Clone, Copy, PartialEq, Eq)]
-#[rasn(enumerated)]
-pub enum Criticality {
-    /// ignore
-    Ignore = 0,
-    /// abort
-    Abort = 1,
 }
 
 /// `EXTENSION.&id`: `CHOICE { local INTEGER, global OBJECT IDENTIFIER }`.

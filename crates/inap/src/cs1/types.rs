@@ -7,50 +7,7 @@
 use rasn::types::{Any, Ia5String, OctetString};
 use rasn::{AsnType, Decode, Decoder, Encode, Encoder};
 
-pub use crate::common::{CgEncountered, MessageType, MonitorMode, Tone};
-
-/// `LegID` (Q.1218): which leg an event or charge applies to. LegType is one octet
-/// (1 = leg 1 the calling party, 2 = leg 2 the called party).
-#[derive(AsnType, Encode, Decode, Debug, Clone, PartialEq, Eq, Hash)]
-#[rasn(choice)]
-pub enum LegId {
-    /// `sendingSideID [0] LegType` (SCF to SSF direction).
-    #[rasn(tag(context, 0))]
-    SendingSideId(OctetString),
-    /// `receivingSideID [1] LegType` (SSF to SCF direction).
-    #[rasn(tag(context, 1))]
-    ReceivingSideId(OctetString),
-}
-
-impl LegId {
-    /// `sendingSideID` with a one-octet leg type.
-    pub fn sending(leg: u8) -> Self {
-        LegId::SendingSideId(OctetString::from(vec![leg]))
-    }
-    /// `receivingSideID` with a one-octet leg type.
-    pub fn receiving(leg: u8) -> Self {
-        LegId::ReceivingSideId(OctetString::from(vec![leg]))
-    }
-    /// The leg type when it is one octet, as the standard defines it.
-    pub fn leg(&self) -> Option<u8> {
-        let (LegId::SendingSideId(o) | LegId::ReceivingSideId(o)) = self;
-        match o.as_ref() {
-            [leg] => Some(*leg),
-            _ => None,
-        }
-    }
-}
-
-/// `CriticalityType` of an extension.
-#[derive(AsnType, Encode, Decode, Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[rasn(enumerated)]
-pub enum CriticalityType {
-    /// ignore (0), the default.
-    #[default]
-    Ignore = 0,
-    /// abort (1).
-    Abort = 1,
-}
+pub use crate::common::{CgEncountered, CriticalityType, LegId, MessageType, MonitorMode, Tone};
 
 /// `ExtensionField`: kept raw. `type` is the whole BER element of the extension's
 /// identifier (an INTEGER or OBJECT IDENTIFIER), `value` the element inside `[1]`.

@@ -2004,3 +2004,41 @@ fn ack_before_any_final_response_changes_nothing() {
     assert_eq!(end_reason(&sim, &leg), "Upstream BYE");
     assert_eq!(sim.engine.active_calls(), 0);
 }
+
+/// B's 200 names a Contact at another address than the route's: the ACK goes to that
+/// Contact (RFC 3261 §13.2.2.4, the remote target), and so does every ACK resent for a
+/// retransmitted 200, in the Accepted state and after Timer M.
+#[test]
+fn retransmitted_b_200_is_acked_again_at_the_contact() {
+    let mut sim = sim_with(&connect_script(""));
+    let mut leg = sim.call_with("5550018", with_sdp());
+    let (_, uas) = start(&mut sim, &leg, B1);
+    sim.advance_to_ms(100);
+    sim.send_b(&uas, &uas.answer(180, None, &[]));
+    let contact = format!("sip:callee@127.0.0.1:{B2}");
+    let b_ok = respond(
+        &uas.invite,
+        200,
+        Some(&uas.to_tag),
+        Some(&contact),
+        &[],
+        Some(&callee_sdp(B1, 1)),
+    );
+    sim.advance_to_ms(1_000);
+    sim.send_b(&uas, &b_ok);
+    let ok = one(sim.take());
+    sim.send(&leg.ack_2xx(&ok, None));
+    let ack = one(sim.take_b());
+    assert_eq!(ack.label(), "ACK");
+    assert_eq!(ack.peer, Sim::callee_peer(B2));
+    sim.advance_to_ms(1_500);
+    sim.send_b(&uas, &b_ok);
+    let again = one(sim.take_b());
+    assert_eq!(again.peer, ack.peer);
+    assert_eq!(again.bytes, ack.bytes);
+    sim.advance_to_ms(33_001);
+    sim.send_b(&uas, &b_ok);
+    let stray = one(sim.take_b());
+    assert_eq!(stray.peer, ack.peer);
+    assert_eq!(stray.bytes, ack.bytes);
+}

@@ -61,8 +61,9 @@ pub(super) struct BLeg {
     /// Why we are cancelling, whether the CANCEL went out, and when we stop waiting for the
     /// INVITE's final response (64*T1, like a proxy's Timer C).
     pub cancel: Option<(CancelCause, bool, Instant)>,
-    /// The ACK we sent for B's 2xx, resent when the 2xx is retransmitted.
-    pub ack: Option<Vec<u8>>,
+    /// The ACK we sent for B's 2xx and where it went, resent there when the 2xx is
+    /// retransmitted.
+    pub ack: Option<(Peer, Vec<u8>)>,
     /// Delayed offer: B's 2xx carried the offer, so B's ACK carries the caller's answer and
     /// waits for the caller's ACK.
     pub ack_waits_for_a: bool,
@@ -564,8 +565,7 @@ impl<R: ScriptRunner> Engine<R> {
         let b = &mut call.b_legs[i];
         if b.dialog.is_some() {
             // A retransmitted 2xx (RFC 3261 §13.2.2.4): ACK again if we already did.
-            if let Some(ack) = b.ack.clone() {
-                let peer = b.peer;
+            if let Some((peer, ack)) = b.ack.clone() {
                 self.layer.send_stateless(peer, ack);
             }
             return;
@@ -858,7 +858,7 @@ impl<R: ScriptRunner> Engine<R> {
         if let Some(b) = self.calls.get_mut(&key).and_then(|c| c.b_legs.get_mut(i)) {
             // Kept for retransmissions of the INVITE's 2xx: the first ACK is that one; the
             // ACK of a relayed re-INVITE has another CSeq and must not replace it.
-            b.ack.get_or_insert(bytes);
+            b.ack.get_or_insert((peer, bytes));
             b.ack_waits_for_a = false;
         }
     }
@@ -1034,8 +1034,8 @@ impl<R: ScriptRunner> Engine<R> {
             return;
         };
         if let Some(b) = call.b_legs.iter().find(|b| b.call_id == call_id) {
-            if let Some(ack) = b.ack.clone() {
-                self.layer.send_stateless(b.peer, ack);
+            if let Some((peer, ack)) = b.ack.clone() {
+                self.layer.send_stateless(peer, ack);
             }
         }
     }

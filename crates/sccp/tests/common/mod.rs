@@ -250,6 +250,49 @@ fn bcd_even(octets: &[u8]) -> String {
     s
 }
 
+/// Message type, protocol class, return option, return cause and hop counter, under
+/// the names a peer's view gives them (in that order); returns the optional part of
+/// XUDT and XUDTS.
+fn fixed_fields<'a>(
+    out: &mut BTreeMap<String, String>,
+    m: &'a Message,
+    [ty, class, handling, cause, hops]: [&str; 5],
+) -> Option<&'a OptionalPart> {
+    out.insert(ty.into(), m.message_type().code().to_string());
+    if let Some(pc) = m.protocol_class() {
+        let c = match pc.class {
+            Class::Class0 => 0,
+            Class::Class1 => 1,
+        };
+        out.insert(class.into(), c.to_string());
+        out.insert(
+            handling.into(),
+            if pc.return_on_error { "8" } else { "0" }.into(),
+        );
+    }
+    if let Some(c) = m.return_cause() {
+        out.insert(cause.into(), c.code().to_string());
+    }
+    let (hop_counter, optional) = match m {
+        Message::Xudt(x) => (x.hop_counter, &x.optional),
+        Message::Xudts(x) => (x.hop_counter, &x.optional),
+        Message::Udt(_) | Message::Udts(_) => return None,
+    };
+    out.insert(hops.into(), hop_counter.to_string());
+    Some(optional)
+}
+
+/// Encoding scheme of a global title address: BCD odd (1) or even (2), else as kept.
+fn encoding_scheme(a: &GtAddress) -> u8 {
+    match a {
+        GtAddress::Bcd(d) if d.is_odd() => 1,
+        GtAddress::Bcd(_) => 2,
+        GtAddress::Raw {
+            encoding_scheme, ..
+        } => *encoding_scheme,
+    }
+}
+
 fn pycrate_address(out: &mut BTreeMap<String, String>, prefix: &str, a: &Address) {
     let mut put = |k: &str, v: String| {
         out.insert(format!("{prefix}.{k}"), v);
@@ -276,13 +319,6 @@ fn pycrate_address(out: &mut BTreeMap<String, String>, prefix: &str, a: &Address
         GtAddress::Bcd(d) => d.to_string(),
         GtAddress::Raw { octets, .. } => hex(octets),
     };
-    let es = |a: &GtAddress| match a {
-        GtAddress::Bcd(d) if d.is_odd() => 1,
-        GtAddress::Bcd(_) => 2,
-        GtAddress::Raw {
-            encoding_scheme, ..
-        } => *encoding_scheme,
-    };
     match &a.global_title {
         Some(GlobalTitle::Gti1 {
             nature_of_address,
@@ -305,7 +341,7 @@ fn pycrate_address(out: &mut BTreeMap<String, String>, prefix: &str, a: &Address
         }) => {
             put("tt", translation_type.to_string());
             put("np", numbering_plan.to_string());
-            put("es", es(address).to_string());
+            put("es", encoding_scheme(address).to_string());
             put("digits", addr(address));
         }
         Some(GlobalTitle::Gti4 {
@@ -316,7 +352,7 @@ fn pycrate_address(out: &mut BTreeMap<String, String>, prefix: &str, a: &Address
         }) => {
             put("tt", translation_type.to_string());
             put("np", numbering_plan.to_string());
-            put("es", es(address).to_string());
+            put("es", encoding_scheme(address).to_string());
             put("nai", nature_of_address.to_string());
             put("digits", addr(address));
         }
@@ -327,33 +363,11 @@ fn pycrate_address(out: &mut BTreeMap<String, String>, prefix: &str, a: &Address
 /// The fields `tests/pycrate_peer.py decode` prints, computed from our decoding.
 pub fn pycrate_view(m: &Message) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
-    out.insert("type".into(), m.message_type().code().to_string());
-    if let Some(pc) = m.protocol_class() {
-        let class = match pc.class {
-            Class::Class0 => 0,
-            Class::Class1 => 1,
-        };
-        out.insert("class".into(), class.to_string());
-        out.insert(
-            "handling".into(),
-            if pc.return_on_error { "8" } else { "0" }.into(),
-        );
-    }
-    if let Some(c) = m.return_cause() {
-        out.insert("cause".into(), c.code().to_string());
-    }
-    let optional = match m {
-        Message::Xudt(x) => Some((x.hop_counter, &x.optional)),
-        Message::Xudts(x) => Some((x.hop_counter, &x.optional)),
-        _ => None,
-    };
-    if let Some((hops, _)) = optional {
-        out.insert("hops".into(), hops.to_string());
-    }
+    let optional = fixed_fields(&mut out, m, ["type", "class", "handling", "cause", "hops"]);
     pycrate_address(&mut out, "called", m.called());
     pycrate_address(&mut out, "calling", m.calling());
     out.insert("data".into(), hex(m.data()));
-    if let Some((_, o)) = optional {
+    if let Some(o) = optional {
         if let Some(s) = &o.segmentation {
             out.insert("seg.first".into(), u8::from(s.first).to_string());
             out.insert("seg.class1".into(), u8::from(s.class1).to_string());
@@ -442,13 +456,6 @@ fn tshark_address(out: &mut BTreeMap<String, String>, prefix: &str, a: &Address)
     if let Some(ssn) = a.ssn {
         put("ssn", ssn.to_string());
     }
-    let es = |a: &GtAddress| match a {
-        GtAddress::Bcd(d) if d.is_odd() => 1,
-        GtAddress::Bcd(_) => 2,
-        GtAddress::Raw {
-            encoding_scheme, ..
-        } => *encoding_scheme,
-    };
     match &a.global_title {
         Some(GlobalTitle::Gti1 {
             nature_of_address,
@@ -472,7 +479,7 @@ fn tshark_address(out: &mut BTreeMap<String, String>, prefix: &str, a: &Address)
         }) => {
             put("tt", translation_type.to_string());
             put("np", numbering_plan.to_string());
-            put("es", es(address).to_string());
+            put("es", encoding_scheme(address).to_string());
             if let Some(d) = address.digits() {
                 put("digits", d.to_string());
             }
@@ -485,7 +492,7 @@ fn tshark_address(out: &mut BTreeMap<String, String>, prefix: &str, a: &Address)
         }) => {
             put("tt", translation_type.to_string());
             put("np", numbering_plan.to_string());
-            put("es", es(address).to_string());
+            put("es", encoding_scheme(address).to_string());
             put("nai", nature_of_address.to_string());
             if let Some(d) = address.digits() {
                 put("digits", d.to_string());
@@ -498,33 +505,20 @@ fn tshark_address(out: &mut BTreeMap<String, String>, prefix: &str, a: &Address)
 /// The tshark fields (values normalised to decimal) computed from our decoding.
 pub fn tshark_view(m: &Message) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
-    out.insert(
-        "sccp.message_type".into(),
-        m.message_type().code().to_string(),
+    let optional = fixed_fields(
+        &mut out,
+        m,
+        [
+            "sccp.message_type",
+            "sccp.class",
+            "sccp.handling",
+            "sccp.return_cause",
+            "sccp.hops",
+        ],
     );
-    if let Some(pc) = m.protocol_class() {
-        let class = match pc.class {
-            Class::Class0 => 0,
-            Class::Class1 => 1,
-        };
-        out.insert("sccp.class".into(), class.to_string());
-        out.insert(
-            "sccp.handling".into(),
-            if pc.return_on_error { "8" } else { "0" }.into(),
-        );
-    }
-    if let Some(c) = m.return_cause() {
-        out.insert("sccp.return_cause".into(), c.code().to_string());
-    }
-    let optional = match m {
-        Message::Xudt(x) => Some((x.hop_counter, &x.optional)),
-        Message::Xudts(x) => Some((x.hop_counter, &x.optional)),
-        _ => None,
-    };
     tshark_address(&mut out, "called", m.called());
     tshark_address(&mut out, "calling", m.calling());
-    if let Some((hops, o)) = optional {
-        out.insert("sccp.hops".into(), hops.to_string());
+    if let Some(o) = optional {
         if let Some(i) = o.importance {
             out.insert("sccp.importance".into(), i.to_string());
         }

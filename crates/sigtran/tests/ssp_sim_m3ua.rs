@@ -58,6 +58,21 @@ fn require_tools() {
     );
 }
 
+/// Every message of the exchange both tests run (class, type, name): ASPUP,
+/// ASPAC, DATA, BEATs both ways and ASPDN, each with its acknowledgement.
+const FULL_EXCHANGE: &[(u8, u8, &str)] = &[
+    (3, 1, "ASPUP"),
+    (3, 4, "ASPUP_ACK"),
+    (0, 1, "NTFY"),
+    (4, 1, "ASPAC"),
+    (4, 3, "ASPAC_ACK"),
+    (1, 1, "DATA"),
+    (3, 3, "BEAT"),
+    (3, 6, "BEAT_ACK"),
+    (3, 2, "ASPDN"),
+    (3, 5, "ASPDN_ACK"),
+];
+
 fn work_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("callctl-sigtran-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
@@ -450,21 +465,7 @@ fn our_asp_against_simulator_sg() {
     check_report(ok, &report);
     let seen = tshark_messages(&pcap, port);
     eprintln!("simulator report:\n{report}\ntshark (class, type): {seen:?}");
-    assert_present(
-        &seen,
-        &[
-            (3, 1, "ASPUP"),
-            (3, 4, "ASPUP_ACK"),
-            (0, 1, "NTFY"),
-            (4, 1, "ASPAC"),
-            (4, 3, "ASPAC_ACK"),
-            (1, 1, "DATA"),
-            (3, 3, "BEAT"),
-            (3, 6, "BEAT_ACK"),
-            (3, 2, "ASPDN"),
-            (3, 5, "ASPDN_ACK"),
-        ],
-    );
+    assert_present(&seen, FULL_EXCHANGE);
     // Our ASPUP and ASPAC as tshark reads them.
     assert_frames(
         &pcap,
@@ -559,21 +560,7 @@ fn simulator_asp_against_our_sgp() {
     check_report(ok, &report);
     let seen = tshark_messages(&pcap, port);
     eprintln!("simulator report:\n{report}\ntshark (class, type): {seen:?}");
-    assert_present(
-        &seen,
-        &[
-            (3, 1, "ASPUP"),
-            (3, 4, "ASPUP_ACK"),
-            (0, 1, "NTFY"),
-            (4, 1, "ASPAC"),
-            (4, 3, "ASPAC_ACK"),
-            (1, 1, "DATA"),
-            (3, 3, "BEAT"),
-            (3, 6, "BEAT_ACK"),
-            (3, 2, "ASPDN"),
-            (3, 5, "ASPDN_ACK"),
-        ],
-    );
+    assert_present(&seen, FULL_EXCHANGE);
     // Our answers as tshark reads them: ASPAC_ACK echoes routing context and
     // traffic mode; the NTFYs carry AS-INACTIVE / AS-ACTIVE and the ASP identifier.
     assert_frames(

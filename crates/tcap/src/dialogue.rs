@@ -958,40 +958,29 @@ impl<A: Clone> TcapEndpoint<A> {
         components: Vec<Component>,
         bad: Option<Reject>,
     ) {
+        let Some(record) = self.dialogues.get(&id) else {
+            return;
+        };
+        let (accepted, user_information) = match answer_portion(record, dialogue) {
+            AnswerPortion::Fine {
+                accepted,
+                user_information,
+            } => (accepted, user_information),
+            // A refusal belongs in an Abort (or End); in a Continue it is as wrong as any other
+            // portion. The peer has sent its otid and gone to Active: tell it.
+            AnswerPortion::Refused(_) | AnswerPortion::Abnormal => {
+                self.first_answer_from(id, from, otid);
+                self.abnormal_dialogue(id, true);
+                return;
+            }
+        };
+        self.first_answer_from(id, from, otid);
         let Some(record) = self.dialogues.get_mut(&id) else {
             return;
         };
-        let mut accepted = None;
-        let mut user_information = Vec::new();
-        if record.state == DialogueState::InitiationSent {
-            // The first Continue answers our Begin: it must carry an accepting AARE exactly
-            // when we proposed a context (Q.774 §3.2.2.1).
-            match (&record.application_context, dialogue) {
-                (None, None) => {}
-                (Some(_), Some(Dialogue::Aare(aare)))
-                    if aare.result == AssociateResult::Accepted =>
-                {
-                    accepted = Some(aare.application_context);
-                    user_information = aare.user_information;
-                }
-                _ => {
-                    // The peer has sent its otid and gone to Active: tell it.
-                    self.first_answer_from(id, from, otid);
-                    self.abnormal_dialogue(id, true);
-                    return;
-                }
-            }
-            record.state = DialogueState::Active;
-            record.remote = Some(otid);
-            // Q.774 §3.1.3: the peer's address from its first answer is used from now on.
-            record.peer = from;
-            if let Some(ac) = &accepted {
-                record.application_context = Some(ac.clone());
-            }
-        } else if dialogue.is_some() {
-            // A dialogue portion after the dialogue is established.
-            self.abnormal_dialogue(id, true);
-            return;
+        record.state = DialogueState::Active;
+        if let Some(ac) = &accepted {
+            record.application_context = Some(ac.clone());
         }
         let components = process_components(
             &mut ComponentContext {
@@ -1022,27 +1011,18 @@ impl<A: Clone> TcapEndpoint<A> {
         let Some(record) = self.dialogues.get(&id) else {
             return;
         };
-        let mut accepted = None;
-        let mut user_information = Vec::new();
-        if record.state == DialogueState::InitiationSent {
-            match (&record.application_context, dialogue) {
-                (None, None) => {}
-                (Some(_), Some(Dialogue::Aare(aare)))
-                    if aare.result == AssociateResult::Accepted =>
-                {
-                    accepted = Some(aare.application_context);
-                    user_information = aare.user_information;
-                }
-                (Some(_), Some(Dialogue::Aare(aare))) => {
-                    self.release(id);
-                    self.indicate(refusal(id, aare));
-                    return;
-                }
-                _ => return self.abnormal_dialogue(id, false),
+        let (accepted, user_information) = match answer_portion(record, dialogue) {
+            AnswerPortion::Fine {
+                accepted,
+                user_information,
+            } => (accepted, user_information),
+            AnswerPortion::Refused(aare) => {
+                self.release(id);
+                self.indicate(refusal(id, aare));
+                return;
             }
-        } else if dialogue.is_some() {
-            return self.abnormal_dialogue(id, false);
-        }
+            AnswerPortion::Abnormal => return self.abnormal_dialogue(id, false),
+        };
         let Some(mut record) = self.release(id) else {
             return;
         };
@@ -1468,6 +1448,46 @@ impl<A: Clone> TcapEndpoint<A> {
             Message::u_abort(remote, portion),
         );
         Ok(())
+    }
+}
+
+/// What the dialogue portion of a received Continue or End means for its dialogue.
+enum AnswerPortion {
+    /// As expected; on the first answer to our AARQ, the context the AARE accepted and its
+    /// user information.
+    Fine {
+        accepted: Option<Oid>,
+        user_information: Vec<External>,
+    },
+    /// An AARE refusing our AARQ.
+    Refused(Aare),
+    /// Missing, unexpected or of the wrong kind (Q.774 §3.2.2.2).
+    Abnormal,
+}
+
+/// Q.774 §3.2.2: the first answer to our Begin carries an AARE exactly when we proposed a
+/// context (sent an AARQ); later messages carry no dialogue portion.
+fn answer_portion<A>(record: &Record<A>, dialogue: Option<Dialogue>) -> AnswerPortion {
+    let nothing = || AnswerPortion::Fine {
+        accepted: None,
+        user_information: Vec::new(),
+    };
+    if record.state != DialogueState::InitiationSent {
+        return match dialogue {
+            None => nothing(),
+            Some(_) => AnswerPortion::Abnormal,
+        };
+    }
+    match (&record.application_context, dialogue) {
+        (None, None) => nothing(),
+        (Some(_), Some(Dialogue::Aare(aare))) if aare.result == AssociateResult::Accepted => {
+            AnswerPortion::Fine {
+                accepted: Some(aare.application_context),
+                user_information: aare.user_information,
+            }
+        }
+        (Some(_), Some(Dialogue::Aare(aare))) => AnswerPortion::Refused(aare),
+        _ => AnswerPortion::Abnormal,
     }
 }
 

@@ -1211,3 +1211,29 @@ fn bad_dialogue_portion_in_the_first_answer_reaches_the_peer() {
     assert_eq!(run.ep.dialogue_count(), 0);
     assert_eq!(run.ep.next_deadline(), None);
 }
+
+#[test]
+fn end_with_a_wrong_dialogue_portion_is_abnormal_and_unanswered() {
+    let abnormal = |actions: &[Action<u32>]| {
+        matches!(
+            actions,
+            [Action::Indication(Indication::ProviderAbort {
+                cause: ProviderAbortCause::AbnormalDialogue,
+                ..
+            })]
+        )
+    };
+    // Our AARQ answered by an End without AARE.
+    let mut run = initiated();
+    let actions = run.rx("end_rrl1");
+    assert!(abnormal(&actions), "{actions:?}");
+    assert_eq!(run.ep.dialogue_count(), 0);
+    assert_eq!(run.ep.next_deadline(), None);
+    // An AARE in an End once the dialogue is active.
+    let mut run = initiated();
+    one_indication(run.rx("continue_aare_cap"));
+    let actions = run.rx("end_aare_cap");
+    assert!(abnormal(&actions), "{actions:?}");
+    assert_eq!(run.ep.dialogue_count(), 0);
+    assert_eq!(run.ep.next_deadline(), None);
+}

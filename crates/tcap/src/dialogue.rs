@@ -717,12 +717,14 @@ impl<A: Clone> TcapEndpoint<A> {
                 return;
             };
             if answerable {
-                if let Some(remote) = record.remote.or(otid) {
-                    self.send(
-                        record.peer.clone(),
-                        Some(DialogueId(id)),
-                        Message::p_abort(remote, cause),
-                    );
+                // In `InitiationSent` this is the first answer: the peer's id and address are
+                // the ones it carries (Q.774 §3.1.3).
+                let (to, remote) = match record.remote {
+                    Some(remote) => (record.peer, Some(remote)),
+                    None => (from, otid),
+                };
+                if let Some(remote) = remote {
+                    self.send(to, Some(DialogueId(id)), Message::p_abort(remote, cause));
                 }
             }
             self.indicate(Indication::ProviderAbort {

@@ -1237,3 +1237,32 @@ fn end_with_a_wrong_dialogue_portion_is_abnormal_and_unanswered() {
     assert_eq!(run.ep.dialogue_count(), 0);
     assert_eq!(run.ep.next_deadline(), None);
 }
+
+#[test]
+fn bad_transaction_portion_in_the_first_answer_goes_to_the_answering_address() {
+    // Our Begin went to address 9; the peer answers from PEER with a Continue whose
+    // transaction portion is incorrect (an element after the component portion). The
+    // P-Abort goes where the answer came from (Q.774 §3.1.3), to the otid it carried.
+    let mut run = initiated();
+    let mut bytes = peer("continue_no_aare");
+    assert_eq!(bytes[1], 0x13);
+    bytes[1] += 3;
+    bytes.extend_from_slice(&[0x04, 0x01, 0x00]);
+    let actions = run.rx_bytes(&bytes);
+    let [Action::Send(abort), Action::Indication(ind)] = &actions[..] else {
+        panic!("{actions:?}")
+    };
+    assert_eq!(abort.to, PEER);
+    assert_eq!(
+        abort.message,
+        Message::p_abort(t(PEER_TID), PAbortCause::IncorrectTransactionPortion)
+    );
+    assert!(matches!(
+        ind,
+        Indication::ProviderAbort {
+            cause: ProviderAbortCause::Transaction(PAbortCause::IncorrectTransactionPortion),
+            ..
+        }
+    ));
+    assert_eq!(run.ep.dialogue_count(), 0);
+}

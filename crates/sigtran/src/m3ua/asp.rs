@@ -455,10 +455,31 @@ impl Association {
         if !self.transport_up {
             return;
         }
-        self.rx.extend_from_slice(bytes);
+        if self.rx.is_empty() {
+            // The usual case: whole messages straight from the read, only a partial
+            // tail is kept.
+            let used = self.deliver_stream(now, bytes);
+            if self.transport_up {
+                self.rx
+                    .extend_from_slice(bytes.get(used..).unwrap_or_default());
+            }
+        } else {
+            let mut held = std::mem::take(&mut self.rx);
+            held.extend_from_slice(bytes);
+            let used = self.deliver_stream(now, &held);
+            if self.transport_up {
+                held.drain(..used.min(held.len()));
+                self.rx = held;
+            }
+        }
+    }
+
+    /// Handle every complete message at the front of `buf`; returns the bytes used.
+    /// Stops early when the stream turns out unframeable (the transport is then down).
+    fn deliver_stream(&mut self, now: Duration, buf: &[u8]) -> usize {
         let mut start = 0;
         while self.transport_up {
-            let rest = &self.rx[start..];
+            let rest = buf.get(start..).unwrap_or_default();
             let len = match peek_length(rest, MAX_MESSAGE_SIZE) {
                 Ok(None) => break,
                 Ok(Some(len)) => len,
@@ -466,41 +487,35 @@ impl Association {
                     // §3.8.1: Invalid Version is answered; the length still delimits
                     // the message if it is sane, so the stream stays in step.
                     Some(len) => {
-                        if rest.len() < len {
+                        let Some(msg) = rest.get(..len) else {
                             break;
-                        }
-                        let msg = rest[..len].to_vec();
+                        };
                         start += len;
                         self.send_error(
                             ErrorCode::INVALID_VERSION,
-                            &msg,
+                            msg,
                             format!("version {v}"),
                             None,
                         );
                         continue;
                     }
                     None => {
-                        let msg = rest.to_vec();
-                        self.stream_broken(now, &msg, DecodeError::InvalidVersion(v));
-                        return;
+                        self.stream_broken(now, rest, DecodeError::InvalidVersion(v));
+                        break;
                     }
                 },
                 Err(e) => {
-                    let msg = rest.to_vec();
-                    self.stream_broken(now, &msg, e);
-                    return;
+                    self.stream_broken(now, rest, e);
+                    break;
                 }
             };
-            if rest.len() < len {
+            let Some(msg) = rest.get(..len) else {
                 break;
-            }
-            let msg = rest[..len].to_vec();
+            };
             start += len;
-            self.receive_message(now, &msg);
+            self.receive_message(now, msg);
         }
-        if self.transport_up {
-            self.rx.drain(..start.min(self.rx.len()));
-        }
+        start
     }
 
     /// Exactly one message (a message-oriented transport such as SCTP, or one
@@ -838,7 +853,7 @@ impl Association {
                 }
             }
             // ------------------------------------------------------ Transfer
-            K::Data => self.handle_data(raw, &msg),
+            K::Data => self.handle_data(raw, msg),
             // ---------------------------------------------------------- SSNM
             K::Duna | K::Dava | K::Daud | K::Scon | K::Dupu | K::Drst => {
                 if self.state == AspState::AspDown {
@@ -883,7 +898,7 @@ impl Association {
         }
     }
 
-    fn handle_data(&mut self, raw: &[u8], msg: &Message) {
+    fn handle_data(&mut self, raw: &[u8], msg: Message) {
         if self.state != AspState::AspActive {
             self.unexpected(raw, msg.kind);
             return;
@@ -905,16 +920,23 @@ impl Association {
             self.send_error(code, raw, detail, extra);
             return;
         }
-        let Some(data) = msg.protocol_data() else {
+        let routing_context = msg.routing_context().and_then(|l| l.first().copied());
+        // The payload is moved out, not copied: the first of each parameter counts.
+        let mut data = None;
+        let mut correlation_id = None;
+        for p in msg.params {
+            match p {
+                Parameter::ProtocolData(d) if data.is_none() => data = Some(d),
+                Parameter::CorrelationId(c) if correlation_id.is_none() => correlation_id = Some(c),
+                _ => {}
+            }
+        }
+        let Some(data) = data else {
             return; // the codec guarantees it; nothing to deliver otherwise
         };
-        let correlation_id = match msg.param(super::param::tag::CORRELATION_ID) {
-            Some(Parameter::CorrelationId(c)) => Some(*c),
-            _ => None,
-        };
         self.indicate(Indication::Data {
-            data: data.clone(),
-            routing_context: msg.routing_context().and_then(|l| l.first().copied()),
+            data,
+            routing_context,
             correlation_id,
         });
     }

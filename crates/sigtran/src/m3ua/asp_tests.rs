@@ -1109,3 +1109,25 @@ fn asp_without_routing_context_adopts_the_one_in_aspac_ack() {
     a.transport_down(ms(4));
     assert!(a.routing_contexts().is_empty());
 }
+
+/// A read holding one whole message and the start of the next delivers the first at
+/// once and keeps exactly the partial bytes for the next read.
+#[test]
+fn a_read_with_a_message_and_a_partial_one_keeps_only_the_partial_one() {
+    let mut a = active_asp(asp_config());
+    let one = wire(data(Some(100)));
+    let mut stream = one.clone();
+    stream.extend(wire(msg(MessageKind::Beat)));
+    let (x, y) = stream.split_at(one.len() + 3);
+    a.receive_stream(ms(1), x);
+    let got = indications(&a.drain_actions());
+    assert!(
+        matches!(got.as_slice(), [Indication::Data { .. }]),
+        "{got:?}"
+    );
+    a.receive_stream(ms(2), y);
+    assert_eq!(kinds(&a.drain_actions()), vec![MessageKind::BeatAck]);
+    a.receive_stream(ms(3), &one[..4]);
+    a.receive_stream(ms(3), &one[4..]);
+    assert_eq!(indications(&a.drain_actions()).len(), 1);
+}

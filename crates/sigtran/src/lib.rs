@@ -51,7 +51,9 @@
 //!   limit, and ASPIA / ASPDN on request; [`m3ua::Role::Sgp`] answers ASPUP with
 //!   ASPUP_ACK + NTFY(AS-INACTIVE), ASPAC with ASPAC_ACK + NTFY(AS-ACTIVE), ASPIA and
 //!   ASPDN with their acknowledgements. States ASP-DOWN, ASP-INACTIVE, ASP-ACTIVE.
-//!   Recovery after a lost transport restarts ASPUP → ASPAC.
+//!   Recovery after a lost transport restarts ASPUP → ASPAC. An ASP told "Alternate
+//!   ASP Active" (override AS) stands by in ASP-INACTIVE and activates again when
+//!   the AS is notified pending or inactive.
 //! * §4.3.4.6 heartbeat: BEAT every interval, BEAT_ACK supervision (missed acks are a
 //!   transport failure); received BEATs answered with their data echoed.
 //! * §3.3.1 DATA only in ASP-ACTIVE, with routing context and network appearance

@@ -349,6 +349,10 @@ pub struct Association {
     /// Set when a procedure ran out of attempts; cleared by a user request or a new
     /// transport.
     stalled: bool,
+    /// [`Role::Asp`]: another ASP of an override AS took the traffic ("Alternate ASP
+    /// Active"); no ASPAC until the AS is notified pending or inactive, the user asks,
+    /// or a new transport.
+    standby: bool,
     pending: Option<Pending>,
     heartbeat: Heartbeat,
     /// Routing contexts in force: configured, or adopted from ASPAC / ASPAC_ACK.
@@ -369,6 +373,7 @@ impl Association {
             state: AspState::AspDown,
             transport_up: false,
             stalled: false,
+            standby: false,
             pending: None,
             heartbeat: Heartbeat::default(),
             peer_asp_identifier: None,
@@ -431,6 +436,7 @@ impl Association {
         }
         self.transport_up = true;
         self.stalled = false;
+        self.standby = false;
         self.rx.clear();
         self.advance(now);
     }
@@ -643,6 +649,7 @@ impl Association {
         }
         self.target = target;
         self.stalled = false;
+        self.standby = false;
         self.advance(now);
         Ok(())
     }
@@ -731,6 +738,7 @@ impl Association {
         if self.config.role != Role::Asp
             || !self.transport_up
             || self.stalled
+            || self.standby
             || self.pending.is_some()
         {
             return;
@@ -850,6 +858,9 @@ impl Association {
                         routing_context: msg.routing_context().map(<[u32]>::to_vec),
                         info: msg.info_string().map(str::to_owned),
                     });
+                    if role == Role::Asp {
+                        self.asp_notified(now, status);
+                    }
                 }
             }
             // ------------------------------------------------------ Transfer
@@ -1122,6 +1133,29 @@ impl Association {
             n = n.with(p);
         }
         self.transmit(n);
+    }
+
+    /// ASP side of a NTFY (§4.3.4.3, §4.3.4.5). "Alternate ASP Active": the SGP moved
+    /// the traffic of an override AS to another ASP and counts us ASP-INACTIVE; we
+    /// follow and stand by instead of sending ASPAC again (which would take the
+    /// traffic back and start a tug of war). AS-PENDING or AS-INACTIVE while standing
+    /// by: the AS has no active ASP any more, so we activate.
+    fn asp_notified(&mut self, now: Duration, status: Status) {
+        match (status.status_type, status.info) {
+            (StatusType::Other, Status::ALTERNATE_ASP_ACTIVE)
+                if self.state == AspState::AspActive =>
+            {
+                self.standby = true;
+                self.set_state(now, AspState::AspInactive);
+            }
+            (StatusType::AsStateChange, Status::AS_PENDING | Status::AS_INACTIVE)
+                if self.standby =>
+            {
+                self.standby = false;
+                self.advance(now);
+            }
+            _ => {}
+        }
     }
 
     /// ASP side of §4.3.4: acknowledgements, solicited or not.

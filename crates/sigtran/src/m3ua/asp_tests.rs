@@ -1131,3 +1131,42 @@ fn a_read_with_a_message_and_a_partial_one_keeps_only_the_partial_one() {
     a.receive_stream(ms(3), &one[4..]);
     assert_eq!(indications(&a.drain_actions()).len(), 1);
 }
+
+fn ntfy(status_type: StatusType, info: u16) -> Message {
+    msg(MessageKind::Ntfy).with(Parameter::Status(Status { status_type, info }))
+}
+
+/// §4.3.4.3: in an override AS, NTFY "Alternate ASP Active" tells the ASP that another
+/// one took the traffic. The ASP goes ASP-INACTIVE (no more DATA from it) without
+/// sending ASPAC back, and activates again when the SGP reports the AS pending
+/// (§4.3.4.5), i.e. when the other ASP is gone.
+#[test]
+fn asp_stands_by_on_alternate_asp_active_and_takes_over_when_the_as_is_pending() {
+    let mut c = asp_config();
+    c.traffic_mode = TrafficModeType::Override;
+    let mut a = active_asp(c);
+    let actions = feed(
+        &mut a,
+        ms(10),
+        ntfy(StatusType::Other, Status::ALTERNATE_ASP_ACTIVE),
+    );
+    assert_eq!(a.state(), AspState::AspInactive);
+    assert!(kinds(&actions).is_empty(), "no ASPAC back: {actions:?}");
+    assert_eq!(
+        a.send_data(TransferRequest::sccp(0, vec![1])),
+        Err(UserError::NotActive(AspState::AspInactive))
+    );
+    a.poll(ms(60_000));
+    assert!(
+        kinds(&a.drain_actions()).is_empty(),
+        "no retry while standing by"
+    );
+    let actions = feed(
+        &mut a,
+        ms(61_000),
+        ntfy(StatusType::AsStateChange, Status::AS_PENDING),
+    );
+    assert_eq!(kinds(&actions), vec![MessageKind::AspActive]);
+    feed(&mut a, ms(61_001), msg(MessageKind::AspActiveAck));
+    assert_eq!(a.state(), AspState::AspActive);
+}

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use crate::address::Address;
 use crate::message::{
-    Class, EncodeError, Message, MessageType, OptionalPart, ProtocolClass, ReturnCause,
+    Class, EncodeError, Message, MessageType, OptionalPart, Parameter, ProtocolClass, ReturnCause,
     Segmentation, Udt, Xudt, DEFAULT_HOP_COUNTER,
 };
 
@@ -79,16 +79,16 @@ impl UnitdataRequest {
                 value: local_reference,
             });
         }
-        if self.importance.is_none() && self.data.len() <= 255 {
-            let udt = Message::Udt(Udt {
+        if self.importance.is_none()
+            && self.data.len() <= 255
+            && self.udt_len()? <= self.max_message_len
+        {
+            return Ok(vec![Message::Udt(Udt {
                 protocol_class: self.protocol_class,
                 called: self.called.clone(),
                 calling: self.calling.clone(),
                 data: self.data.clone(),
-            });
-            if udt.to_bytes()?.len() <= self.max_message_len {
-                return Ok(vec![udt]);
-            }
+            })]);
         }
         if self.importance.is_some() && self.data.len() <= 255 {
             let xudt = self.xudt(self.protocol_class, self.data.clone(), None);
@@ -155,6 +155,28 @@ impl UnitdataRequest {
             ));
         }
         Ok(out)
+    }
+
+    /// Length of the UDT that would carry the whole data (Q.713 §4.10: type, class,
+    /// three pointers, then each variable part after its length octet), found without
+    /// encoding it: this runs for every message sent, and the caller encodes the UDT
+    /// anyway. Errors as [`Message::encode`] would give them.
+    fn udt_len(&self) -> Result<usize, EncodeError> {
+        let mut scratch = Vec::new();
+        let mut address_len = |a: &Address, which| {
+            scratch.clear();
+            a.encode(&mut scratch)
+                .map(|()| scratch.len())
+                .map_err(|error| EncodeError::BadAddress { which, error })
+        };
+        let called = address_len(&self.called, Parameter::CalledPartyAddress)?;
+        let calling = address_len(&self.calling, Parameter::CallingPartyAddress)?;
+        // The data pointer, the third, spans the two pointers after it and both
+        // addresses with their length octets.
+        if 3 + called + calling > 255 {
+            return Err(EncodeError::PointerOverflow);
+        }
+        Ok(2 + 3 + (1 + called) + (1 + calling) + (1 + self.data.len()))
     }
 
     fn xudt(
@@ -580,6 +602,51 @@ mod tests {
         assert_eq!(u.data, r.data);
         assert_eq!(u.protocol_class, r.protocol_class);
         assert_eq!(re.in_progress(), 0);
+    }
+
+    /// The UDT length worked out without encoding equals the encoded length, and a
+    /// bad address gives the error encoding would.
+    #[test]
+    fn udt_length_matches_the_encoding() {
+        let gt = |digits: &str| Address::gt4(0, 1, 4, digits).unwrap().with_ssn(146);
+        for (called, calling, len) in [
+            (Address::ssn(146), Address::ssn(147), 1),
+            (gt("6421000001"), gt("642100009"), 100),
+            (gt(&"1".repeat(40)), Address::ssn(8), 255),
+        ] {
+            let r = UnitdataRequest::new(called, calling, vec![7; len]);
+            let udt = Message::Udt(Udt {
+                protocol_class: r.protocol_class,
+                called: r.called.clone(),
+                calling: r.calling.clone(),
+                data: r.data.clone(),
+            });
+            assert_eq!(r.udt_len().unwrap(), udt.to_bytes().unwrap().len());
+        }
+        let mut r = request(10);
+        r.calling = Address::gt(crate::GlobalTitle::Gti1 {
+            nature_of_address: 0x80,
+            digits: crate::Digits::new("1").unwrap(),
+        });
+        let udt = Message::Udt(Udt {
+            protocol_class: r.protocol_class,
+            called: r.called.clone(),
+            calling: r.calling.clone(),
+            data: r.data.clone(),
+        });
+        assert_eq!(r.udt_len(), Err(udt.to_bytes().unwrap_err()));
+        assert_eq!(r.messages(1), Err(udt.to_bytes().unwrap_err()));
+        // Addresses too long for the one-octet data pointer.
+        let long = gt(&"1".repeat(250));
+        let r = UnitdataRequest::new(long.clone(), long.clone(), vec![1]);
+        let udt = Message::Udt(Udt {
+            protocol_class: r.protocol_class,
+            called: long.clone(),
+            calling: long,
+            data: vec![1],
+        });
+        assert_eq!(r.udt_len(), Err(EncodeError::PointerOverflow));
+        assert_eq!(udt.to_bytes(), Err(EncodeError::PointerOverflow));
     }
 
     #[test]

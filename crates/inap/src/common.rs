@@ -10,7 +10,7 @@
 //! DEFAULT; CAP keeps the identifier typed and the criticality as sent, so a relayed
 //! extension is written back octet for octet); it stays in each module.
 
-use rasn::types::OctetString;
+use rasn::types::{Ia5String, OctetString};
 use rasn::{AsnType, Decode, Decoder, Encode};
 
 /// `MonitorMode ::= ENUMERATED { interrupted (0), notifyAndContinue (1), transparent (2) }`.
@@ -96,6 +96,27 @@ pub enum CriticalityType {
     Ignore = 0,
     /// abort (1).
     Abort = 1,
+}
+
+/// `MessageID.text ::= SEQUENCE { messageContent [0] IA5String, attributes [1] OCTET STRING
+/// OPTIONAL }`: a text to show or speak (the size bounds are network parameters in both).
+#[derive(AsnType, Encode, Decode, Debug, Clone, PartialEq, Eq, Hash)]
+pub struct MessageText {
+    /// `messageContent [0] IA5String`.
+    #[rasn(tag(context, 0))]
+    pub message_content: Ia5String,
+    /// `attributes [1] OCTET STRING`, raw.
+    #[rasn(tag(context, 1))]
+    pub attributes: Option<OctetString>,
+}
+
+/// `TimerID ::= ENUMERATED { tssf (0) }`: the SSF's application timer, reset by ResetTimer.
+#[derive(AsnType, Encode, Decode, Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[rasn(enumerated)]
+pub enum TimerId {
+    /// tssf (0), the DEFAULT.
+    #[default]
+    Tssf = 0,
 }
 
 /// `cancelFailed` parameter, `problem`.

@@ -12,23 +12,35 @@ fn same_types(
     mode: cs1::MonitorMode,
     message: cs1::MessageType,
     failed: cs1::CancelFailedParam,
-    leg: cs1::LegId,
-    criticality: cs1::CriticalityType,
 ) -> (
     cap::types::Tone,
     cap::types::CgEncountered,
     cap::types::MonitorMode,
     cap::types::MessageType,
     cap::types::CancelFailedParam,
+) {
+    (tone, cg, mode, message, failed)
+}
+
+/// Compiles only while the two paths name one type (LegID, CriticalityType, MessageID.text,
+/// TimerID).
+fn same_more_types(
+    leg: cs1::LegId,
+    criticality: cs1::CriticalityType,
+    text: cs1::MessageText,
+    timer: cs1::TimerId,
+) -> (
     cap::types::LegId,
     cap::types::Criticality,
+    cap::types::MessageText,
+    cap::types::TimerId,
 ) {
-    (tone, cg, mode, message, failed, leg, criticality)
+    (leg, criticality, text, timer)
 }
 
 #[test]
 fn shared_types_encode_the_same_in_cs1_and_cap() {
-    let (tone, cg, mode, _, failed, leg, criticality) = same_types(
+    let (tone, cg, mode, _, failed) = same_types(
         cs1::Tone {
             tone_id: 5,
             duration: Some(3),
@@ -40,8 +52,15 @@ fn shared_types_encode_the_same_in_cs1_and_cap() {
             problem: cs1::CancelProblem::TooLate,
             operation: 3,
         },
+    );
+    let (leg, criticality, text, timer) = same_more_types(
         cs1::LegId::sending(2),
         cs1::CriticalityType::Abort,
+        cs1::MessageText {
+            message_content: rasn::types::Ia5String::try_from("hi").unwrap(),
+            attributes: None,
+        },
+        cs1::TimerId::Tssf,
     );
     assert_eq!(criticality, cap::types::CriticalityType::Abort);
     assert_eq!(leg.leg(), Some(2));
@@ -147,4 +166,65 @@ fn shared_types_encode_the_same_in_cs1_and_cap() {
             CapError::SystemFailure(cap::types::UnavailableNetworkResource::EndUserFailure)
         );
     }
+
+    // PlayAnnouncement { informationToSend [0] { inbandInfo [0] { messageID [0] { text [1] {
+    // messageContent [0] "hi" } } } } }.
+    let play_text = [
+        0x30, 0x0c, 0xa0, 0x0a, 0xa0, 0x08, 0xa0, 0x06, 0xa1, 0x04, 0x80, 0x02, b'h', b'i',
+    ];
+    let cs1_text = Cs1Argument::PlayAnnouncement(cs1::PlayAnnouncementArg {
+        information_to_send: cs1::InformationToSend::InbandInfo(cs1::InbandInfo {
+            message_id: cs1::MessageId::Text(text.clone()),
+            number_of_repetitions: None,
+            duration: None,
+            interval: None,
+        }),
+        disconnect_from_ip_forbidden: true,
+        request_announcement_complete: true,
+        extensions: None,
+    });
+    assert_eq!(cs1_text.encode_argument(), play_text);
+    for version in CapVersion::ALL {
+        let cap_text = CapArgument::PlayAnnouncement(cap::types::PlayAnnouncementArg {
+            information_to_send: cap::types::InformationToSend::InbandInfo(
+                cap::types::InbandInfo {
+                    message_id: cap::types::MessageId::Text(text.clone()),
+                    number_of_repetitions: None,
+                    duration: None,
+                    interval: None,
+                },
+            ),
+            disconnect_from_ip_forbidden: None,
+            request_announcement_complete_notification: None,
+            extensions: None,
+            call_segment_id: None,
+            request_announcement_started_notification: None,
+        });
+        assert_eq!(cap_text.encode_argument(version), play_text);
+        assert_eq!(
+            CapArgument::decode_argument(version, 47, &play_text).unwrap(),
+            cap_text
+        );
+    }
+
+    // ResetTimer { timerID [0] tssf (0), timervalue [1] 10 }: CAP writes the DEFAULT it was
+    // given, CS-1 reads it and leaves it out when writing.
+    let reset = [0x30, 0x06, 0x80, 0x01, 0x00, 0x81, 0x01, 0x0a];
+    for version in CapVersion::ALL {
+        let cap_reset = CapArgument::ResetTimer(cap::types::ResetTimerArg {
+            timer_id: Some(timer),
+            timer_value: 10,
+            extensions: None,
+            call_segment_id: None,
+        });
+        assert_eq!(cap_reset.encode_argument(version), reset);
+    }
+    let Cs1Argument::ResetTimer(a) = Cs1Argument::decode_argument(33, &reset).unwrap() else {
+        panic!("not a ResetTimer")
+    };
+    assert_eq!((a.timer_id, a.timervalue), (timer, 10));
+    assert_eq!(
+        Cs1Argument::ResetTimer(a).encode_argument(),
+        [0x30, 0x03, 0x81, 0x01, 0x0a]
+    );
 }

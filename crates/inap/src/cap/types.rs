@@ -16,8 +16,9 @@ use rasn::prelude::*;
 use super::raw::RawConstructed;
 
 pub use crate::common::{
-    CancelFailedParam, CancelProblem, CgEncountered, CriticalityType, LegId, MessageType,
-    MonitorMode, RequestedInfoErrorParam, TaskRefusedParam, Tone, UnavailableNetworkResource,
+    CancelFailedParam, CancelProblem, CgEncountered, CriticalityType, LegId, MessageText,
+    MessageType, MonitorMode, RequestedInfoErrorParam, TaskRefusedParam, TimerId, Tone,
+    UnavailableNetworkResource,
 };
 
 /// `CriticalityType` under the name this module has always used for it.
@@ -807,17 +808,6 @@ pub enum VariablePart {
     Price(OctetString),
 }
 
-/// `MessageID` text alternative.
-#[derive(AsnType, Encode, Decode, Debug, Clone, PartialEq, Eq)]
-pub struct MessageText {
-    /// `[0]` IA5String (1..127).
-    #[rasn(tag(context, 0))]
-    pub message_content: Ia5String,
-    /// `[1]`
-    #[rasn(tag(context, 1))]
-    pub attributes: Option<OctetString>,
-}
-
 /// `MessageID` variableMessage alternative.
 #[derive(AsnType, Encode, Decode, Debug, Clone, PartialEq, Eq)]
 pub struct VariableMessage {
@@ -999,14 +989,6 @@ pub enum SpecializedResourceReportArg {
     /// `[51]` (v4).
     #[rasn(tag(context, 51))]
     FirstAnnouncementStarted(()),
-}
-
-/// `TimerID ::= ENUMERATED { tssf(0) }`.
-#[derive(AsnType, Encode, Decode, Debug, Clone, Copy, PartialEq, Eq)]
-#[rasn(enumerated)]
-pub enum TimerId {
-    /// Tssf.
-    Tssf = 0,
 }
 
 /// `ResetTimerArg` (operation 33).

@@ -7,7 +7,9 @@
 use rasn::types::{Any, Ia5String, OctetString};
 use rasn::{AsnType, Decode, Decoder, Encode, Encoder};
 
-pub use crate::common::{CgEncountered, CriticalityType, LegId, MessageType, MonitorMode, Tone};
+pub use crate::common::{
+    CgEncountered, CriticalityType, LegId, MessageText, MessageType, MonitorMode, TimerId, Tone,
+};
 
 /// `ExtensionField`: kept raw. `type` is the whole BER element of the extension's
 /// identifier (an INTEGER or OBJECT IDENTIFIER), `value` the element inside `[1]`.
@@ -299,17 +301,6 @@ pub enum VariablePart {
     Price(OctetString),
 }
 
-/// `MessageID.text`.
-#[derive(AsnType, Encode, Decode, Debug, Clone, PartialEq, Eq, Hash)]
-pub struct MessageText {
-    /// `messageContent [0] IA5String`.
-    #[rasn(tag(context, 0))]
-    pub message_content: Ia5String,
-    /// `attributes [1] OCTET STRING`.
-    #[rasn(tag(context, 1))]
-    pub attributes: Option<OctetString>,
-}
-
 /// `MessageID.variableMessage`.
 #[derive(AsnType, Encode, Decode, Debug, Clone, PartialEq, Eq, Hash)]
 pub struct VariableMessage {
@@ -486,13 +477,4 @@ pub struct IpRoutingAndLeg {
     /// `legID [1]`.
     #[rasn(tag(explicit(context, 1)))]
     pub leg_id: LegId,
-}
-
-/// `TimerID`.
-#[derive(AsnType, Encode, Decode, Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[rasn(enumerated)]
-pub enum TimerId {
-    /// tssf (0): the SSF's application timer.
-    #[default]
-    Tssf = 0,
 }

@@ -1054,6 +1054,9 @@ impl Cause {
     pub const LOCATION_INTERNATIONAL: u8 = 7;
     /// Location: network beyond interworking point.
     pub const LOCATION_BEYOND_INTERWORKING: u8 = 10;
+    /// Largest Cause parameter in octets: `maxCauseLength` of the CAP bound set (TS 29.078),
+    /// which INAP CS-1 networks use as well.
+    pub const MAX_OCTETS: usize = 32;
 
     /// An ITU-T coded cause with no diagnostics; checks the value (0-127) and location (0-15).
     pub fn new(location: u8, value: u8) -> Result<Self, NumberError> {
@@ -1068,7 +1071,8 @@ impl Cause {
         Ok(c)
     }
 
-    /// Checks each subfield fits its bits and the diagnostics are at most 30 octets.
+    /// Checks each subfield fits its bits and the whole parameter is at most
+    /// [`Cause::MAX_OCTETS`] (so at most 30 diagnostic octets, 29 with octet 1a).
     pub fn validate(&self) -> Result<(), NumberError> {
         range(Self::PARAMETER, "coding standard", self.coding_standard, 3)?;
         range(Self::PARAMETER, "location", self.location, 15)?;
@@ -1076,11 +1080,12 @@ impl Cause {
         if let Some(r) = self.recommendation {
             range(Self::PARAMETER, "recommendation", r, 127)?;
         }
-        if self.diagnostics.len() > 30 {
+        let len = 2 + usize::from(self.recommendation.is_some()) + self.diagnostics.len();
+        if len > Self::MAX_OCTETS {
             return Err(NumberError::TooLong {
                 parameter: Self::PARAMETER,
-                len: self.diagnostics.len(),
-                max: 30,
+                len,
+                max: Self::MAX_OCTETS,
             });
         }
         Ok(())
@@ -1139,11 +1144,11 @@ impl ParameterCodec for Cause {
                 })
             }
         };
-        if diagnostics.len() > 30 {
+        if octets.len() > Self::MAX_OCTETS {
             return Err(NumberError::TooLong {
                 parameter: p,
                 len: octets.len(),
-                max: 32,
+                max: Self::MAX_OCTETS,
             });
         }
         Ok(Cause {
@@ -1350,5 +1355,36 @@ mod tests {
         assert_eq!(c.value, 17);
         assert_eq!(c.diagnostics, [1]);
         assert_eq!(c.encode(), [0x02, 0x80, 0x91, 0x01]);
+    }
+
+    #[test]
+    fn cause_is_at_most_32_octets_with_or_without_octet_1a() {
+        // Octet 1, octet 1a, cause value and 30 diagnostics: 33 octets, over maxCauseLength.
+        let mut long = vec![0x02, 0x80, 0x91];
+        long.extend([0u8; 30]);
+        assert!(matches!(
+            Cause::decode(&long),
+            Err(NumberError::TooLong {
+                len: 33,
+                max: 32,
+                ..
+            })
+        ));
+        let mut c = Cause::decode(&long[..32]).unwrap();
+        assert_eq!(c.diagnostics.len(), 29);
+        assert!(c.validate().is_ok());
+        c.diagnostics.push(0);
+        assert!(matches!(
+            c.validate(),
+            Err(NumberError::TooLong {
+                len: 33,
+                max: 32,
+                ..
+            })
+        ));
+        // Without octet 1a, 30 diagnostics still fit.
+        let mut short = vec![0x82, 0x91];
+        short.extend([0u8; 30]);
+        assert_eq!(Cause::decode(&short).unwrap().diagnostics.len(), 30);
     }
 }
